@@ -1,0 +1,144 @@
+"""The engine: SimPy's calendar and the day step that calls the stages.
+
+SimPy owns time. Calendar processes (a channel's budget schedule, later
+campaigns and policy schedules) fire at the start of a day, on whole
+times; the day step runs at mid-day (``day + 0.5``), so whatever a process
+sets for day ``t`` is in place before the customers of day ``t`` act. The
+per-customer work is vectorised inside the step; there is never one SimPy
+process per customer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sys
+
+import numpy as np
+import simpy
+
+from . import metrics
+from .ledger import Ledger
+from .params import Params, validate
+from .population import People
+from .randomness import replication_seeds, stream
+from .results import Result
+from .stages import revenue
+from .stages.acquisition import OrganicAdoption
+from .stages.activation import activate
+from .stages.referral import Referral
+from .stages.retention import Retention
+
+
+class State:
+    """What the day step of one replication reads and writes."""
+
+    def __init__(self, params: Params):
+        self.params = params
+        self.day = 0
+        self.people = People()
+        self.ledger = Ledger(self.people, params.n_days, params.ltv_days, params.discount_rate,
+                             params.gross_margin, [c.name for c in params.channels], params.sources)
+        self.market_left = params.market_size
+        """Prospects not yet acquired; every acquisition draws from them."""
+        self.budgets: dict[str, float] = {}
+        """Today's budget per channel, set by the channels' calendar processes."""
+        self.purchasers_today: list[np.ndarray] = []
+        self.pending_referrers = np.empty(0, dtype=np.int64)
+        """Referrers whose invitation converted yesterday; their invitees arrive today."""
+
+
+@dataclass
+class Components:
+    """The stages of one replication, each with its own random stream."""
+
+    channels: list            # (channel, generator) pairs
+    organic: OrganicAdoption
+    referral: Referral
+    retention: Retention
+    streams: dict             # decision name -> generator
+
+    @classmethod
+    def build(cls, params: Params, seed: np.random.SeedSequence) -> "Components":
+        names = ("initial", "organic", "referral/arrivals", "referral/invitations",
+                 "retention", "revenue")
+        return cls(
+            channels=[(c, stream(seed, "channel/" + c.name)) for c in params.channels],
+            organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
+                                    params.source_index("organic")),
+            referral=Referral(params.referral_conversion_prob, params.acquisition_days,
+                              params.source_index("referral")),
+            retention=Retention(params.period_days),
+            streams={name: stream(seed, name) for name in names},
+        )
+
+
+def day_step(state: State, parts: Components) -> None:
+    """Advance one day, in the order fixed by the design:
+
+    1. scheduled processes have fired (SimPy, at the start of the day);
+    2. acquisition, on acquisition days only: the initial base (day 0),
+       yesterday's converted referrals, each channel in config order, then
+       organic adoption; every new customer makes its first purchase today;
+    3. every customer active before today: churn is decided when a retention
+       period ends, then survivors buy with their daily purchase probability;
+    4. today's purchases make referral invitations, converted ones arrive tomorrow;
+    5. end-of-day counts.
+    """
+    people, day, streams = state.people, state.day, parts.streams
+    state.purchasers_today = []
+    existing = people.active_ids
+    if day < state.params.acquisition_days:
+        if day == 0:
+            activate(state, state.params.initial_customers,
+                     state.params.source_index("initial"), streams["initial"])
+        parts.referral.arrive(state, streams["referral/arrivals"])
+        for channel, rng in parts.channels:
+            channel.step(state, rng)
+        parts.organic.step(state, streams["organic"], existing.size)
+    survivors = parts.retention.step(state, existing, streams["retention"])
+    revenue.step(state, survivors, streams["revenue"])
+    parts.referral.invite(state, streams["referral/invitations"])
+    state.ledger.record("active", day, people.active_ids.size)
+
+
+def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> State:
+    """Run one replication and return its final state.
+
+    ``processes`` are extra calendar processes, generator functions of
+    ``(env, state)`` started beside the channels' schedules.
+    """
+    state = State(params)
+    parts = Components.build(params, seed)
+    env = simpy.Environment()
+    for channel, _ in parts.channels:
+        env.process(channel.schedule(env, state))
+    for process in processes:
+        env.process(process(env, state))
+    env.process(_days(env, state, parts))
+    env.run(until=params.n_days)
+    return state
+
+
+def _days(env: simpy.Environment, state: State, parts: Components):
+    yield env.timeout(0.5)   # mid-day: after the processes that fire at the day's start
+    for day in range(state.params.n_days):
+        state.day = day
+        day_step(state, parts)
+        yield env.timeout(1)
+
+
+def run(cfg, progress: bool = False) -> Result:
+    """Check ``cfg``, run its replications and return the aggregated :class:`Result`.
+
+    Raise :class:`~sim.validation.ConfigError` before any simulation work if
+    the config is invalid. With ``progress`` a replication counter is shown on stderr.
+    """
+    params = validate(cfg)
+    outcomes = []
+    for index, seed in enumerate(replication_seeds(params.seed, params.replications), 1):
+        if progress:
+            print(f"\rreplication {index}/{params.replications}", end="", file=sys.stderr, flush=True)
+        outcomes.append(metrics.compute(simulate(params, seed)))
+    if progress:
+        print(file=sys.stderr)
+    return Result.from_outcomes(outcomes, params.config)

@@ -1,0 +1,133 @@
+"""Validated parameters: the config checked once and turned into typed objects.
+
+:func:`validate` is the gate between configuration and simulation: it
+checks every value (types, ranges, references, cross-field rules) and
+raises one :class:`~sim.validation.ConfigError` naming the first bad key,
+before any simulation work. Model code reads :class:`Params`, never Hydra.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from . import distributions
+from .channels import build_channel
+from .config import SimConfig
+from .distributions import Distribution
+from .validation import ConfigError, check_choice, check_number, check_probability
+
+#: Sources of customers besides the channels, in this order after them.
+OTHER_SOURCES = ("organic", "referral", "initial")
+#: Population traits; those that are probabilities are bounded by 1.
+TRAITS = {"daily_purchase_prob": True, "churn_prob": True, "spend": False, "referral_prob": True}
+#: Loyalty policies accepted under ``policies.<name>``.
+POLICIES: dict = {}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Everything a simulation needs, checked."""
+
+    seed: int
+    replications: int
+    acquisition_days: int
+    ltv_days: int
+    gross_margin: float
+    discount_rate: float
+    market_size: int
+    innovation: float
+    imitation: float
+    initial_customers: int
+    traits: dict            # trait name -> Distribution, in drawing order
+    period_days: int
+    referral_conversion_prob: float
+    channels: tuple         # channel objects, in config order
+    config: dict            # the checked config as plain data, for the record
+
+    @property
+    def n_days(self) -> int:
+        """Length of the run: every customer is followed ltv_days after the last acquisition day."""
+        return self.acquisition_days + self.ltv_days
+
+    @property
+    def sources(self) -> list[str]:
+        """Names of acquisition sources; a customer's ``source`` indexes this list."""
+        return [channel.name for channel in self.channels] + list(OTHER_SOURCES)
+
+    def source_index(self, name: str) -> int:
+        return self.sources.index(name)
+
+
+def validate(cfg: DictConfig | Mapping) -> Params:
+    """Check ``cfg`` and return :class:`Params`; raise ConfigError on the first problem."""
+    data = _typed(cfg)
+    horizon, economics, market = data["horizon"], data["economics"], data["market"]
+    population, retention = data["population"], data["retention"]
+
+    acquisition_days = check_number("horizon.acquisition_days", horizon["acquisition_days"], low=1, integer=True)
+    ltv_days = check_number("horizon.ltv_days", horizon["ltv_days"], low=1, integer=True)
+    period_days = check_number("retention.period_days", retention["period_days"], low=1, integer=True)
+    if ltv_days < period_days:
+        raise ConfigError("horizon.ltv_days", ltv_days,
+                          f"must be >= retention.period_days ({period_days}) so churn is ever decided")
+    market_size = check_number("market.size", market["size"], low=1, integer=True)
+    innovation = check_number("market.innovation", market["innovation"], low=0, high=365)
+    imitation = check_number("market.imitation", market["imitation"], low=0, high=365 - innovation)
+    initial = check_number("population.initial_customers", population["initial_customers"],
+                           low=0, high=market_size, integer=True)
+
+    traits: dict[str, Distribution] = {
+        name: distributions.from_spec(f"population.{name}", population[name], probability=is_prob)
+        for name, is_prob in TRAITS.items()
+    }
+    channel_names = list(data["channels"])
+    for name in channel_names:
+        if name in OTHER_SOURCES:
+            raise ConfigError(f"channels.{name}", data["channels"][name],
+                              f"a channel may not be named {', '.join(OTHER_SOURCES)} (reserved sources)")
+    channels = tuple(build_channel(name, spec, source)
+                     for source, (name, spec) in enumerate(data["channels"].items()))
+    for name in data["policies"]:
+        check_choice(f"policies.{name}", name, POLICIES, what="unknown policy; available:")
+
+    data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
+    return Params(
+        seed=check_number("seed", data["seed"], low=0, integer=True),
+        replications=check_number("replications", data["replications"], low=1, integer=True),
+        acquisition_days=acquisition_days,
+        ltv_days=ltv_days,
+        gross_margin=check_probability("economics.gross_margin", economics["gross_margin"]),
+        discount_rate=check_number("economics.discount_rate", economics["discount_rate"], low=0, high=10),
+        market_size=market_size,
+        innovation=innovation,
+        imitation=imitation,
+        initial_customers=initial,
+        traits=traits,
+        period_days=period_days,
+        referral_conversion_prob=check_probability(
+            "referral.conversion_prob", data["referral"]["conversion_prob"]),
+        channels=channels,
+        config=data,
+    )
+
+
+def _typed(cfg) -> dict:
+    """Merge ``cfg`` into the schema (type checks, unknown keys) and return plain data.
+
+    Distribution specs given in ``cfg`` replace the schema's whole, so a
+    parameter left out is reported missing rather than taken from the default.
+    """
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), cfg)
+        given = cfg.get("population") or {}
+        for name in TRAITS:
+            if name in given:
+                merged.population[name] = given[name]
+        return OmegaConf.to_container(merged, resolve=True)
+    except OmegaConfBaseException as error:
+        key = getattr(error, "full_key", None) or "config"
+        message = str(error).strip().splitlines()[0]
+        raise ConfigError(key, getattr(error, "value", None), message) from None

@@ -1,0 +1,86 @@
+"""Customers as a struct of arrays.
+
+One numpy array per attribute, indexed by customer id (the order of arrival).
+Arrays grow by amortised doubling as customers arrive; ``active_ids`` lists the
+customers still active so the daily stages never touch churned ones.
+Naming follows one scheme: ``ti_*`` is the day an event happened (-1 = never),
+``n_*`` a count, and the trait arrays hold per-customer propensities.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: Lifecycle stages; every customer is in exactly one of them.
+ONE_TIME, REPEAT, CHURNED = 1, 2, 3
+STAGE_NAMES = {ONE_TIME: "one_time", REPEAT: "repeat", CHURNED: "churned"}
+
+#: Attribute -> (dtype, fill value for a new customer).
+FIELDS: dict[str, tuple[type, float]] = {
+    # traits, drawn at arrival
+    "daily_purchase_prob": (np.float32, 0.0),   # probability of a purchase on a day
+    "churn_prob": (np.float32, 0.0),       # churn probability per retention period
+    "spend": (np.float32, 0.0),            # revenue per purchase
+    "referral_prob": (np.float32, 0.0),    # invitations per purchase (probability)
+    # state
+    "stage": (np.int8, ONE_TIME),
+    "source": (np.int16, -1),              # acquisition source index (channel, organic, referral, initial)
+    "ti_activated": (np.int32, -1),
+    "ti_churned": (np.int32, -1),
+    "ti_last_purchase": (np.int32, -1),
+    "referrer": (np.int32, -1),            # id of the customer who referred this one
+    "referral_depth": (np.int16, 0),       # 0 = not referred, 1 = referred by a non-referred customer, ...
+    # accounting inside the customer's LTV window (booked by the ledger only)
+    "n_purchases": (np.int32, 0),
+    "revenue": (np.float32, 0.0),          # undiscounted revenue
+    "value": (np.float64, 0.0),            # discounted net contribution
+}
+
+
+class People:
+    """Struct of arrays holding every customer who ever arrived."""
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        """Number of customers so far; arrays are valid on ``[:n]``."""
+        self._capacity = max(int(capacity), 1)
+        for name, (dtype, fill) in FIELDS.items():
+            setattr(self, "_" + name, np.full(self._capacity, fill, dtype=dtype))
+        self.active_ids = np.empty(0, dtype=np.int64)
+        """Ids of the customers who have not churned, in arrival order."""
+
+    def __getattr__(self, name):
+        # Public views trimmed to the customers that exist.
+        if name in FIELDS:
+            return self.__dict__["_" + name][: self.n]
+        raise AttributeError(name)
+
+    def add(self, n: int, **values) -> np.ndarray:
+        """Append ``n`` customers with the given attribute values and return their ids."""
+        if self.n + n > self._capacity:
+            self._grow(self.n + n)
+        ids = np.arange(self.n, self.n + n, dtype=np.int64)
+        self.n += n
+        for name, value in values.items():
+            self.__dict__["_" + name][ids] = value
+        self.active_ids = np.concatenate([self.active_ids, ids])
+        return ids
+
+    def churn(self, ids: np.ndarray, day: int) -> None:
+        """Mark ``ids`` as churned on ``day`` and drop them from the active list."""
+        self.stage[ids] = CHURNED
+        self.ti_churned[ids] = day
+        self.active_ids = self.active_ids[self.stage[self.active_ids] != CHURNED]
+
+    def _grow(self, needed: int) -> None:
+        capacity = max(needed, 2 * self._capacity)
+        for name, (dtype, fill) in FIELDS.items():
+            old = self.__dict__["_" + name]
+            new = np.full(capacity, fill, dtype=dtype)
+            new[: self.n] = old[: self.n]
+            self.__dict__["_" + name] = new
+        self._capacity = capacity
+
+    @property
+    def nbytes_per_customer(self) -> int:
+        """Bytes of state per customer slot (excluding the active list)."""
+        return sum(np.dtype(dtype).itemsize for dtype, _ in FIELDS.values())

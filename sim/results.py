@@ -1,0 +1,179 @@
+"""The Result of a run: metrics with intervals across replications, daily series, cohorts.
+
+Every metric is reported as the mean over replications with a 90 % interval
+(5th to 95th percentile). Series and tables are means over replications.
+:meth:`Result.save` writes a run directory atomically: every file goes to a
+temporary name first and ``metrics.json``, written last, marks it complete.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .metrics import Outcome
+
+SUMMARY_ROWS = (
+    ("CAC (blended)", "cac"), ("CAC (paid)", "cac_paid"), ("CPA", "cpa"), ("LTV", "ltv"),
+    ("LTV / CAC", "ltv_cac"), ("Payback (days)", "payback_days"),
+    ("ROI first purchase", "roi_first_purchase"), ("ROI on LTV", "roi_ltv"),
+    ("Repeat-purchase rate", "repeat_purchase_rate"), ("Referral share", "referral_share"),
+    ("Acquisition spend", "acquisition_spend"), ("Customers acquired", "customers"),
+)
+
+
+class Result:
+    """Metrics, daily series and cohorts of a run, aggregated over replications."""
+
+    def __init__(self, metrics: dict, intervals: dict, daily: dict, cohorts: dict,
+                 retention: np.ndarray, replications: int, config: dict | None = None,
+                 per_replication: dict | None = None):
+        self.metrics = metrics
+        """Metric name -> mean over replications (NaN where undefined)."""
+        self.intervals = intervals
+        """Metric name -> (5th, 95th percentile) over replications."""
+        self.daily = daily
+        """Series name -> mean value per day; includes day, active, new_customers, revenue, acquisition_spend."""
+        self.cohorts = cohorts
+        """Column -> value per acquisition cohort (mean over replications)."""
+        self.retention = retention
+        """Share of acquired customers active at each age in days (mean over replications)."""
+        self.replications = replications
+        self.config = config or {}
+        """The checked configuration that produced this result."""
+        self.per_replication = per_replication or {}
+        """Metric name -> array of one value per replication."""
+
+    @classmethod
+    def from_outcomes(cls, outcomes: list[Outcome], config: dict | None = None) -> "Result":
+        names = list(outcomes[0].metrics)
+        per_rep = {n: np.array([o.metrics[n] for o in outcomes], dtype=float) for n in names}
+        metrics, intervals = {}, {}
+        for name, values in per_rep.items():
+            finite = values[~np.isnan(values)]
+            metrics[name] = float(finite.mean()) if finite.size else math.nan
+            intervals[name] = (tuple(float(q) for q in np.percentile(finite, [5, 95]))
+                               if finite.size else (math.nan, math.nan))
+        return cls(
+            metrics, intervals,
+            daily={k: np.mean([o.daily[k] for o in outcomes], axis=0) for k in outcomes[0].daily},
+            cohorts={k: _nanmean([o.cohorts[k] for o in outcomes]) for k in outcomes[0].cohorts},
+            retention=_nanmean([o.retention for o in outcomes]),
+            replications=len(outcomes), config=config, per_replication=per_rep,
+        )
+
+    def to_frame(self):
+        """The daily series as a pandas DataFrame indexed by day (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError as error:
+            raise ImportError("Result.to_frame needs pandas: pip install 'marketing-sim[notebook]'") from error
+        return pd.DataFrame(self.daily).set_index("day")
+
+    def metrics_record(self) -> dict:
+        """Metrics as written to metrics.json: a number each, or mean/p05/p95 with replications."""
+        if self.replications == 1:
+            return {k: _json_number(v) for k, v in self.metrics.items()}
+        return {k: {"mean": _json_number(v), "p05": _json_number(self.intervals[k][0]),
+                    "p95": _json_number(self.intervals[k][1])} for k, v in self.metrics.items()}
+
+    def summary(self, title: str = "marketing-sim") -> str:
+        """A readable table of the headline metrics and customers by source."""
+        with_interval = self.replications > 1
+        lines = [f"{title}: {self.replications} replication(s)"
+                 + (", mean [5th - 95th percentile]" if with_interval else "")]
+        rows = [(label, key) for label, key in SUMMARY_ROWS if key in self.metrics]
+        rows += [(f"  customers from {k.split('.', 1)[1]}", k)
+                 for k in self.metrics if k.startswith("customers.")]
+        rows += [(f"  CAC {k.split('.', 1)[1]}", k) for k in self.metrics
+                 if k.startswith("cac.") and k.split(".", 1)[1] in self._channels()]
+        width = max(len(label) for label, _ in rows) + 2
+        for label, key in rows:
+            text = _fmt(self.metrics[key])
+            if with_interval:
+                low, high = self.intervals[key]
+                text = f"{text:>12}  [{_fmt(low)} - {_fmt(high)}]"
+            lines.append(f"{label:<{width}}{text:>12}")
+        return "\n".join(lines)
+
+    def _channels(self) -> list[str]:
+        return list(self.config.get("channels", {}))
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write daily.csv, cohorts.csv, retention.csv, config.json, then metrics.json."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_csv(directory / "daily.csv", self.daily)
+        _write_csv(directory / "cohorts.csv", self.cohorts)
+        _write_csv(directory / "retention.csv",
+                   {"age_days": np.arange(self.retention.size), "active_share": self.retention})
+        _write_text(directory / "config.json", json.dumps(
+            {"replications": self.replications, "config": self.config}, indent=2))
+        _write_text(directory / "metrics.json", json.dumps(self.metrics_record(), indent=2))
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> "Result":
+        """Read a run directory written by :meth:`save`."""
+        directory = Path(directory)
+        record = json.loads((directory / "metrics.json").read_text())
+        meta = json.loads((directory / "config.json").read_text())
+        metrics, intervals = {}, {}
+        for key, value in record.items():
+            if isinstance(value, dict):
+                metrics[key] = _number(value["mean"])
+                intervals[key] = (_number(value["p05"]), _number(value["p95"]))
+            else:
+                metrics[key] = _number(value)
+                intervals[key] = (metrics[key], metrics[key])
+        return cls(metrics, intervals, _read_csv(directory / "daily.csv"),
+                   _read_csv(directory / "cohorts.csv"),
+                   _read_csv(directory / "retention.csv")["active_share"],
+                   meta["replications"], meta["config"])
+
+
+def _nanmean(arrays) -> np.ndarray:
+    stacked = np.array(arrays, dtype=float)
+    counts = (~np.isnan(stacked)).sum(axis=0)
+    sums = np.nansum(stacked, axis=0)
+    return np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
+
+
+def _json_number(value: float):
+    return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
+
+
+def _number(value) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _fmt(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}" if abs(value) < 10 else f"{value:,.1f}"
+
+
+def _write_text(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def _write_csv(path: Path, columns: dict) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    names = list(columns)
+    with temporary.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        writer.writerows(zip(*(np.asarray(columns[n]).tolist() for n in names)))
+    os.replace(temporary, path)
+
+
+def _read_csv(path: Path) -> dict:
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    return {name: np.array([float(r[i]) for r in rows[1:]]) for i, name in enumerate(rows[0])}

@@ -1,0 +1,33 @@
+"""Organic acquisition: free adoption from the remaining market (Bass diffusion)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activation import activate
+
+
+@dataclass(frozen=True)
+class OrganicAdoption:
+    """Bass-type adoption at no cost.
+
+    Each remaining prospect adopts on a day with probability
+    ``(innovation + imitation * active / market_size) / 365``, where
+    ``active`` is the number of customers active at the start of the day;
+    with churn and channels off the cumulative adopters follow the Bass
+    curve ``F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})``, t in years.
+    """
+
+    innovation: float      # Bass p, per year
+    imitation: float       # Bass q, per year
+    market_size: int
+    source: int
+
+    def daily_adoption_prob(self, active_at_start: int) -> float:
+        return (self.innovation + self.imitation * active_at_start / self.market_size) / 365.0
+
+    def step(self, state, rng: np.random.Generator, active_at_start: int) -> np.ndarray:
+        """Draw today's adopters from the remaining market; return their ids."""
+        adopters = rng.binomial(state.market_left, self.daily_adoption_prob(active_at_start))
+        return activate(state, adopters, self.source, rng)

@@ -1,0 +1,43 @@
+"""Activation: prospects become customers and make their first purchase today.
+
+Every acquisition source (channel, organic adoption, referral, initial base)
+goes through :func:`activate`, so traits, market depletion and the first
+purchase are handled the same way for all.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: Traits that are probabilities: draws above 1 (possible with a gamma) are set to 1.
+PROBABILITY_TRAITS = ("daily_purchase_prob", "churn_prob", "referral_prob")
+
+
+def activate(state, n: int, source: int, rng: np.random.Generator,
+             referrers: np.ndarray | None = None) -> np.ndarray:
+    """Create ``n`` customers of ``source`` on ``state.day``; return their ids.
+
+    Traits are drawn from ``rng`` (the source's own stream) in a fixed order;
+    the customers leave the addressable market and their first purchase is
+    booked today. ``referrers`` (one id per new customer) records who
+    brought them.
+    """
+    n = int(n)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    people, ledger, day = state.people, state.ledger, state.day
+    values = {}
+    for trait, distribution in state.params.traits.items():
+        draws = distribution.sample(rng, n)
+        values[trait] = np.minimum(draws, 1.0, out=draws) if trait in PROBABILITY_TRAITS else draws
+    if referrers is not None:
+        values.update(referrer=referrers, referral_depth=people.referral_depth[referrers] + 1)
+    ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day, **values)
+    state.market_left -= n
+    state.purchasers_today.append(ids)
+    name = ledger.sources[source]
+    ledger.record("new_customers", day, n)
+    ledger.record("new." + name, day, n)
+    amounts = people.spend[ids]
+    ledger.record("first_revenue." + name, day, float(amounts.sum()))
+    ledger.purchases(day, ids, amounts)
+    return ids

@@ -1,0 +1,44 @@
+"""Referral: purchases make invitations; converted invitations arrive the next day."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activation import activate
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Word of mouth from buyers ("old brings new").
+
+    Every purchase of the day, first or repeat, gives one invitation with
+    the buyer's ``referral_prob``; an invitation converts with
+    ``conversion_prob``. Converted invitations activate the next day as
+    customers of the referral source, recording referrer and depth
+    (referrer's depth + 1). Invitations made on the last acquisition day or
+    later are counted but not converted, since new customers arrive only on
+    acquisition days.
+    """
+
+    conversion_prob: float
+    acquisition_days: int
+    source: int
+
+    def invite(self, state, rng: np.random.Generator) -> np.ndarray:
+        """Draw today's invitations and conversions; keep converted referrers for tomorrow."""
+        people, ledger, day = state.people, state.ledger, state.day
+        buyers = np.concatenate(state.purchasers_today) if state.purchasers_today else np.empty(0, np.int64)
+        inviters = buyers[rng.random(buyers.size, dtype=np.float32) < people.referral_prob[buyers]]
+        ledger.record("invitations", day, inviters.size)
+        if day + 1 >= self.acquisition_days:
+            return np.empty(0, dtype=np.int64)
+        converted = inviters[rng.random(inviters.size) < self.conversion_prob][: state.market_left]
+        ledger.record("referrals_converted", day, converted.size)
+        state.pending_referrers = converted
+        return converted
+
+    def arrive(self, state, rng: np.random.Generator) -> np.ndarray:
+        """Activate yesterday's converted invitations; return the new ids."""
+        referrers, state.pending_referrers = state.pending_referrers, np.empty(0, dtype=np.int64)
+        return activate(state, referrers.size, self.source, rng, referrers=referrers)

@@ -1,0 +1,102 @@
+"""Configuration errors and the checks that raise them.
+
+Every bad input is reported as one :class:`ConfigError` naming the full key
+path, the value given and what is allowed, before any simulation work.
+Components (channels, policies) declare their parameters with :func:`param`
+and are built from config with :func:`build`, which checks every value.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, of the wrong type or out of range."""
+
+    def __init__(self, path: str, value: object, allowed: str):
+        self.path, self.value, self.allowed = path, value, allowed
+        super().__init__(f"{path} = {value!r}: {allowed}")
+
+
+def check_number(path: str, value: object, *, low: float | None = None,
+                 high: float | None = None, low_open: bool = False,
+                 integer: bool = False) -> float:
+    """Return ``value`` as a number, raising ConfigError if it is not one or out of range.
+
+    ``low``/``high`` are inclusive bounds (``low_open`` makes the lower one strict).
+    """
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(path, value, f"must be {kind}{_range_text(low, high, low_open)}")
+    if integer and float(value) != int(value):
+        raise ConfigError(path, value, f"must be {kind}{_range_text(low, high, low_open)}")
+    if not math.isfinite(value) or (
+        low is not None and (value <= low if low_open else value < low)
+    ) or (high is not None and value > high):
+        raise ConfigError(path, value, f"must be {kind}{_range_text(low, high, low_open)}")
+    return int(value) if integer else float(value)
+
+
+def check_probability(path: str, value: object) -> float:
+    """Return ``value`` if it is a probability in [0, 1], else raise ConfigError."""
+    return check_number(path, value, low=0.0, high=1.0)
+
+
+def check_choice(path: str, value: object, choices: Iterable[str], what: str = "must be one of") -> str:
+    """Return ``value`` if it is one of ``choices``, else raise ConfigError with a suggestion."""
+    choices = sorted(choices)
+    if value in choices:
+        return value
+    allowed = f"{what} {', '.join(choices) or '(none available)'}"
+    hint = difflib.get_close_matches(str(value), choices, n=1)
+    if hint:
+        allowed += f" (did you mean {hint[0]!r}?)"
+    raise ConfigError(path, value, allowed)
+
+
+def check_keys(path: str, mapping: Mapping, allowed: Iterable[str]) -> None:
+    """Raise ConfigError for the first key of ``mapping`` that is not in ``allowed``."""
+    allowed = sorted(allowed)
+    for key, value in mapping.items():
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            raise ConfigError(
+                f"{path}.{key}" if path else str(key), value,
+                f"unknown key; allowed keys: {', '.join(allowed)}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+
+
+def _range_text(low, high, low_open) -> str:
+    if low is not None and high is not None:
+        return f" in {'(' if low_open else '['}{low:g}, {high:g}]"
+    if low is not None:
+        return f" {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f" <= {high:g}"
+    return ""
+
+
+def param(default: float, *, low: float | None = None, high: float | None = None,
+          low_open: bool = False, integer: bool = False):
+    """A numeric dataclass field with its allowed range, checked by :func:`build`."""
+    return dataclasses.field(default=default, metadata=dict(
+        low=low, high=high, low_open=low_open, integer=integer))
+
+
+def build(cls, path: str, spec: Mapping, **given):
+    """Instantiate dataclass ``cls`` from the mapping ``spec`` found at ``path``.
+
+    Keys of ``spec`` must be fields of ``cls`` (``given`` ones excluded); each
+    numeric field declared with :func:`param` is range-checked.
+    """
+    settable = [f for f in dataclasses.fields(cls) if f.init and f.name not in given]
+    check_keys(path, {k: v for k, v in spec.items() if k not in given}, [f.name for f in settable])
+    values = dict(given)
+    for f in settable:
+        if f.name in spec:
+            values[f.name] = (check_number(f"{path}.{f.name}", spec[f.name], **f.metadata)
+                              if f.metadata else spec[f.name])
+    return cls(**values)
