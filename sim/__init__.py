@@ -16,6 +16,6 @@ __all__ = ["compose", "run", "Result", "ConfigError", "plot"]
 def __getattr__(name):
     # matplotlib is imported only when plotting is asked for.
     if name == "plot":
-        from . import plot
-        return plot
+        import importlib
+        return importlib.import_module(".plot", __name__)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -1,0 +1,106 @@
+"""Figures from a Result. No simulation here.
+
+Each function draws on ``ax`` (a new figure's axes if None) and returns the
+axes, so figures compose in notebooks; :func:`save_all` writes the standard
+set of PNGs into a run directory.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=(7, 4))
+    return ax
+
+
+def _error(result, keys):
+    """Asymmetric error bars (5th-95th percentile) for ``keys``."""
+    means = np.array([result.metrics[k] for k in keys], dtype=float)
+    low = np.array([result.intervals[k][0] for k in keys], dtype=float)
+    high = np.array([result.intervals[k][1] for k in keys], dtype=float)
+    return means, np.vstack([means - low, high - means])
+
+
+def funnel(result, ax=None):
+    """Customers at each AARRR stage (acquired customers; leads for paid channels)."""
+    ax = _axes(ax)
+    stages = [("Leads", "funnel.leads"), ("Activated", "funnel.activated"),
+              ("Repeat buyers", "funnel.repeat"), ("Referrers", "funnel.referrers"),
+              ("Churned\n(in LTV window)", "funnel.churned")]
+    means, errors = _error(result, [k for _, k in stages])
+    ax.bar([label for label, _ in stages], means, yerr=errors, capsize=4,
+           color=["#9ecae1", "#4292c6", "#2171b5", "#08519c", "#bdbdbd"])
+    ax.set_ylabel("customers")
+    ax.set_title("Funnel (mean, 5-95 % interval)")
+    return ax
+
+
+def cac_ltv(result, ax=None):
+    """CAC next to LTV, blended and per acquisition source, with intervals."""
+    ax = _axes(ax)
+    sources = ["blended"] + [k.split(".", 1)[1] for k in result.metrics
+                             if k.startswith("cac.") and result.metrics.get("customers." + k[4:], 0) > 0]
+    cac_keys = ["cac" if s == "blended" else "cac." + s for s in sources]
+    ltv_keys = ["ltv" if s == "blended" else "ltv." + s for s in sources]
+    x = np.arange(len(sources))
+    for offset, keys, label, color in ((-0.2, cac_keys, "CAC", "#de2d26"),
+                                       (0.2, ltv_keys, "LTV", "#31a354")):
+        means, errors = _error(result, keys)
+        ax.bar(x + offset, np.nan_to_num(means), 0.4, yerr=np.nan_to_num(errors),
+               capsize=4, label=label, color=color)
+    ax.set_xticks(x, sources)
+    ax.set_ylabel("currency per customer")
+    ax.set_title("CAC vs LTV (LTV: discounted net contribution)")
+    ax.legend()
+    return ax
+
+
+def retention(result, ax=None):
+    """Share of acquired customers still active by days since activation."""
+    ax = _axes(ax)
+    ax.plot(np.arange(result.retention.size), result.retention, color="#3182bd")
+    ax.set_xlabel("days since activation")
+    ax.set_ylabel("share still active")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Retention curve")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def daily(result, ax=None):
+    """Active customers (left axis) and new customers a day (right axis) over the run."""
+    ax = _axes(ax)
+    day = result.daily["day"]
+    ax.plot(day, result.daily["active"], color="#08519c", label="active customers")
+    ax.set_xlabel("day")
+    ax.set_ylabel("active customers")
+    twin = ax.twinx()
+    twin.plot(day, result.daily["new_customers"], color="#fd8d3c", lw=0.8, label="new customers / day")
+    twin.set_ylabel("new customers per day")
+    ax.set_title("Customers over the run")
+    lines = ax.get_lines() + twin.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc="upper left")
+    return ax
+
+
+FIGURES = {"funnel": funnel, "cac_ltv": cac_ltv, "retention": retention, "daily": daily}
+
+
+def save_all(result, directory) -> list[Path]:
+    """Write every standard figure as PNG into ``directory``; return the paths."""
+    from matplotlib.figure import Figure
+
+    paths = []
+    for name, draw in FIGURES.items():
+        figure = Figure(figsize=(7, 4), layout="constrained")
+        draw(result, figure.add_subplot())
+        path = Path(directory) / f"{name}.png"
+        figure.savefig(path, dpi=110)
+        paths.append(path)
+    return paths
+
