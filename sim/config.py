@@ -110,10 +110,21 @@ def register_configs() -> None:
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()
-    store.store(name="base_config", node=SimConfig)
+    store.store(name="base_config", node=_schema_node())
     for path in sorted(scenarios_dir().glob("*.yaml")):
         store.store(group="scenario", name=path.stem, node=OmegaConf.load(path),
                     package="_global_")
+
+
+def _schema_node() -> DictConfig:
+    """The schema as a config node; open mappings accept any key (checked by sim.params)."""
+    node = OmegaConf.structured(SimConfig)
+    open_maps = [node.channels, node.policies,
+                 *(node.population[name] for name in ("daily_purchase_prob", "churn_prob",
+                                                      "spend", "referral_prob"))]
+    for mapping in open_maps:
+        OmegaConf.set_struct(mapping, False)
+    return node
 
 
 def apply_overrides(cfg: DictConfig, overrides: list[str]) -> None:

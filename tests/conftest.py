@@ -1,0 +1,38 @@
+"""Shared helpers: compose a config and run one replication down to its final state."""
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim.engine import simulate
+from sim.params import validate
+from sim.randomness import replication_seeds
+
+def homogeneous(churn=0.02, purchase=0.05, spend=10.0):
+    """Overrides for a closed-form-friendly world: no channels, no organic
+    adoption, no referral, constant traits, margin 1, no discounting."""
+    return [
+        "channels={}", "market.innovation=0", "market.imitation=0",
+        f"population.churn_prob={{dist: constant, value: {churn}}}",
+        f"population.daily_purchase_prob={{dist: constant, value: {purchase}}}",
+        f"population.spend={{dist: constant, value: {spend}}}",
+        "population.referral_prob={dist: constant, value: 0}",
+        "economics.gross_margin=1", "economics.discount_rate=0", "replications=1",
+    ]
+
+
+def compose(*overrides, scenario="default"):
+    return sim.compose(scenario, list(overrides))
+
+
+def final_state(cfg, replication=0, processes=()):
+    """The final engine state of one replication of ``cfg``."""
+    params = validate(cfg)
+    seed = replication_seeds(params.seed, replication + 1)[replication]
+    return simulate(params, seed, processes)
+
+
+@pytest.fixture(scope="session")
+def default_state():
+    """One replication of the default scenario (shared, read-only)."""
+    return final_state(compose("replications=1"))
