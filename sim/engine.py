@@ -20,7 +20,7 @@ from . import metrics
 from .ledger import Ledger
 from .params import Params, validate
 from .population import People
-from .randomness import replication_seeds, stream
+from .randomness import Stream, replication_seeds
 from .results import Result
 from .stages import revenue
 from .stages.acquisition import OrganicAdoption
@@ -51,24 +51,24 @@ class State:
 class Components:
     """The stages of one replication, each with its own random stream."""
 
-    channels: list            # (channel, generator) pairs
+    channels: list            # (channel, stream) pairs
     organic: OrganicAdoption
     referral: Referral
     retention: Retention
-    streams: dict             # decision name -> generator
+    streams: dict             # decision name -> Stream
 
     @classmethod
     def build(cls, params: Params, seed: np.random.SeedSequence) -> "Components":
         names = ("initial", "organic", "referral/arrivals", "referral/invitations",
                  "retention", "revenue")
         return cls(
-            channels=[(c, stream(seed, "channel/" + c.name)) for c in params.channels],
+            channels=[(c, Stream(seed, "channel/" + c.name)) for c in params.channels],
             organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
                                     params.source_index("organic")),
             referral=Referral(params.referral_conversion_prob, params.acquisition_days,
                               params.source_index("referral")),
             retention=Retention(params.period_days),
-            streams={name: stream(seed, name) for name in names},
+            streams={name: Stream(seed, name) for name in names},
         )
 
 
@@ -84,20 +84,21 @@ def day_step(state: State, parts: Components) -> None:
     4. today's purchases make referral invitations, converted ones arrive tomorrow;
     5. end-of-day counts.
     """
-    people, day, streams = state.people, state.day, parts.streams
+    people, day = state.people, state.day
+    rng = {name: s.on(day) for name, s in parts.streams.items()}
     state.purchasers_today = []
     existing = people.active_ids
     if day < state.params.acquisition_days:
         if day == 0:
             activate(state, state.params.initial_customers,
-                     state.params.source_index("initial"), streams["initial"])
-        parts.referral.arrive(state, streams["referral/arrivals"])
-        for channel, rng in parts.channels:
-            channel.step(state, rng)
-        parts.organic.step(state, streams["organic"], existing.size)
-    survivors = parts.retention.step(state, existing, streams["retention"])
-    revenue.step(state, survivors, streams["revenue"])
-    parts.referral.invite(state, streams["referral/invitations"])
+                     state.params.source_index("initial"), rng["initial"])
+        parts.referral.arrive(state, rng["referral/arrivals"])
+        for channel, channel_stream in parts.channels:
+            channel.step(state, channel_stream.on(day))
+        parts.organic.step(state, rng["organic"], existing.size)
+    survivors = parts.retention.step(state, existing, rng["retention"])
+    revenue.step(state, survivors, rng["revenue"])
+    parts.referral.invite(state, rng["referral/invitations"])
     state.ledger.record("active", day, people.active_ids.size)
 
 

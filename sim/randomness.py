@@ -5,7 +5,9 @@ every component (a channel, a stage, a policy) draws from its own generator,
 derived from the replication's sequence and the component's name. Adding or
 enabling a component therefore leaves every other component's draws
 unchanged, which makes with/without comparisons common-random-number
-comparisons.
+comparisons. Each stream is further cut into one block per day, so how
+many numbers a component drew on earlier days (say, one more lead
+yesterday) never shifts what it draws today.
 """
 from __future__ import annotations
 
@@ -19,13 +21,28 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
     return np.random.SeedSequence(seed).spawn(replications)
 
 
-def stream(replication: np.random.SeedSequence, component: str) -> np.random.Generator:
-    """The generator of ``component`` (e.g. ``"channel/feed_ads"``) in one replication.
+class Stream:
+    """The random numbers of one component (e.g. ``"channel/feed_ads"``) in one replication.
 
     The component's name is hashed with CRC-32 (stable across runs and
-    platforms, unlike ``hash``) into the sequence's spawn key.
+    platforms, unlike ``hash``) into the replication's spawn key. Day ``t``
+    draws from the block ``t * JUMP`` steps into the PCG64 stream; ``JUMP``
+    is the golden-ratio multiple of 2**128 that ``PCG64.jumped`` uses, since
+    offsets by a power of two would leave the low state bits equal and the
+    days' draws correlated.
     """
-    key = zlib.crc32(component.encode("utf-8"))
-    child = np.random.SeedSequence(replication.entropy,
-                                   spawn_key=(*replication.spawn_key, key))
-    return np.random.Generator(np.random.PCG64(child))
+
+    JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
+
+    def __init__(self, replication: np.random.SeedSequence, component: str):
+        key = zlib.crc32(component.encode("utf-8"))
+        child = np.random.SeedSequence(replication.entropy, spawn_key=(*replication.spawn_key, key))
+        self._bits = np.random.PCG64(child)
+        self._start = self._bits.state
+        self._generator = np.random.Generator(self._bits)
+
+    def on(self, day: int) -> np.random.Generator:
+        """The generator positioned at the start of ``day``'s block."""
+        self._bits.state = self._start
+        self._bits.advance(day * self.JUMP % 2 ** 128)
+        return self._generator

@@ -82,16 +82,17 @@ def bass_share(t_years, p, q):
 
 
 def test_organic_adoption_follows_the_bass_curve():
-    p, q, size, years = 0.03, 0.38, 20000, 10
+    p, q, size, years, replications = 0.03, 0.38, 10000, 10, 8
     cfg = compose("channels={}", f"market.innovation={p}", f"market.imitation={q}",
                   f"market.size={size}", f"horizon.acquisition_days={365 * years}",
                   "horizon.ltv_days=1", "population.churn_prob={dist: constant, value: 0}",
-                  "population.referral_prob={dist: constant, value: 0}", "replications=1")
-    state = final_state(cfg)
-    adopters = np.cumsum(state.ledger.daily["new.organic"])
-    for year in range(1, years + 1):
-        expected = size * bass_share(year, p, q)
-        noise = np.sqrt(size * bass_share(year, p, q) * (1 - bass_share(year, p, q)))
-        # sampling noise plus 1 % of the market for daily (vs continuous) time steps
-        assert abs(adopters[365 * year - 1] - expected) < 4 * noise + 0.01 * size, year
-    assert state.market_left == size - adopters[-1]
+                  "population.referral_prob={dist: constant, value: 0}")
+    states = [final_state(cfg, replication=r) for r in range(replications)]
+    year_ends = np.arange(1, years + 1) * 365 - 1
+    adopters = np.array([np.cumsum(s.ledger.daily["new.organic"])[year_ends] for s in states])
+    expected = size * bass_share(np.arange(1, years + 1), p, q)
+    standard_error = adopters.std(axis=0, ddof=1) / np.sqrt(replications)
+    # Daily steps differ from the continuous curve by < 0.1 % of the market.
+    assert np.all(np.abs(adopters.mean(axis=0) - expected) < 4 * standard_error + 0.001 * size)
+    for state, count in zip(states, adopters[:, -1]):
+        assert state.market_left == size - count
