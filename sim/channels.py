@@ -59,7 +59,8 @@ class PaidChannel:
         budget = state.budgets[self.name]
         state.ledger.spend(state.day, self.name, budget)
         mean = self.expected_leads(budget, state.market_left / state.params.market_size)
-        leads = int(stats.poisson.ppf(rng.random(), mean)) if mean > 0 else 0
+        # ppf(0) is -1 by scipy's convention; a uniform of exactly 0 means no leads.
+        leads = max(int(stats.poisson.ppf(rng.random(), mean)), 0) if mean > 0 else 0
         leads = min(leads, state.market_left)
         state.ledger.record("leads." + self.name, state.day, leads)
         return activate(state, rng.binomial(leads, self.activation_prob), self.source, rng)

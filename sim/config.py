@@ -12,6 +12,7 @@ command line both go through :func:`apply_overrides` for that.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict
@@ -168,7 +169,26 @@ def compose(scenario: str = "default", overrides: list[str] | tuple = ()) -> Dic
             cfg = hydra_compose("config", overrides=[f"scenario={scenario}", *overrides])
         apply_overrides(cfg, overrides)
     except (HydraException, OmegaConfBaseException) as error:
-        raise ConfigError("overrides", overrides, str(error).strip().splitlines()[0]) from None
+        raise _explain(error, overrides) from None
     finally:
         GlobalHydra.instance().clear()
     return cfg
+
+
+def _explain(error: Exception, overrides: list[str]) -> ConfigError:
+    """Turn a Hydra/OmegaConf error into a one-line ConfigError naming the key."""
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+
+    cause = error.__cause__ or error
+    key = getattr(cause, "full_key", None)
+    if not key:
+        return ConfigError("overrides", overrides, str(cause).strip().splitlines()[0])
+    value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=")[0] == key), None)
+    if isinstance(cause, (ConfigKeyError, ConfigAttributeError)):
+        parent, _, name = key.rpartition(".")
+        node = OmegaConf.select(_schema_node(), parent) if parent else _schema_node()
+        allowed = sorted(node.keys()) if isinstance(node, DictConfig) else []
+        hint = difflib.get_close_matches(name, allowed, n=1)
+        return ConfigError(key, value, f"unknown key; allowed keys: {', '.join(allowed)}"
+                           + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    return ConfigError(key, value, str(cause).strip().splitlines()[0])

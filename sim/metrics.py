@@ -101,7 +101,7 @@ def compute(state) -> Outcome:
             m[f"retention.d{age}"] = float(retention[age]) if customers else float("nan")
 
     series = {"day": np.arange(params.n_days, dtype=float), **daily,
-              "gross_margin": daily["revenue"] - daily["cogs"]}
+              "gross_profit": daily["revenue"] - daily["cogs"]}
     return Outcome(m, series, _cohorts(people, acquired, params), retention)
 
 

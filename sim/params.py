@@ -75,9 +75,15 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                           f"must be >= retention.period_days ({period_days}) so churn is ever decided")
     market_size = check_number("market.size", market["size"], low=1, integer=True)
     innovation = check_number("market.innovation", market["innovation"], low=0, high=365)
-    imitation = check_number("market.imitation", market["imitation"], low=0, high=365 - innovation)
+    imitation = check_number("market.imitation", market["imitation"], low=0, high=365)
+    if innovation + imitation > 365:
+        raise ConfigError("market.imitation", imitation, f"market.innovation + market.imitation must be "
+                          f"<= 365 per year (a daily adoption probability <= 1); innovation is {innovation}")
     initial = check_number("population.initial_customers", population["initial_customers"],
-                           low=0, high=market_size, integer=True)
+                           low=0, integer=True)
+    if initial > market_size:
+        raise ConfigError("population.initial_customers", initial,
+                          f"must be <= market.size ({market_size}): the base comes from the market")
 
     traits: dict[str, Distribution] = {
         name: distributions.from_spec(f"population.{name}", population[name], probability=is_prob)

@@ -1,7 +1,9 @@
 """The Result of a run: metrics with intervals across replications, daily series, cohorts.
 
 Every metric is reported as the mean over replications with a 90 % interval
-(5th to 95th percentile). Series and tables are means over replications.
+(5th to 95th percentile); a metric undefined (NaN) in any replication is
+undefined in the aggregate too, rather than averaged over the replications
+where it happened to be defined. Series and tables are means over replications.
 :meth:`Result.save` writes a run directory atomically: every file goes to a
 temporary name first and ``metrics.json``, written last, marks it complete.
 """
@@ -54,10 +56,8 @@ class Result:
         per_rep = {n: np.array([o.metrics[n] for o in outcomes], dtype=float) for n in names}
         metrics, intervals = {}, {}
         for name, values in per_rep.items():
-            finite = values[~np.isnan(values)]
-            metrics[name] = float(finite.mean()) if finite.size else math.nan
-            intervals[name] = (tuple(float(q) for q in np.percentile(finite, [5, 95]))
-                               if finite.size else (math.nan, math.nan))
+            metrics[name] = float(values.mean())
+            intervals[name] = tuple(float(q) for q in np.percentile(values, [5, 95]))
         return cls(
             metrics, intervals,
             daily={k: np.mean([o.daily[k] for o in outcomes], axis=0) for k in outcomes[0].daily},

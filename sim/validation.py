@@ -71,12 +71,16 @@ def check_keys(path: str, mapping: Mapping, allowed: Iterable[str]) -> None:
 
 def _range_text(low, high, low_open) -> str:
     if low is not None and high is not None:
-        return f" in {'(' if low_open else '['}{low:g}, {high:g}]"
+        return f" in {'(' if low_open else '['}{_num(low)}, {_num(high)}]"
     if low is not None:
-        return f" {'>' if low_open else '>='} {low:g}"
+        return f" {'>' if low_open else '>='} {_num(low)}"
     if high is not None:
-        return f" <= {high:g}"
+        return f" <= {_num(high)}"
     return ""
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def param(default: float, *, low: float | None = None, high: float | None = None,

@@ -1,0 +1,103 @@
+"""Composition, overrides and input checking (DESIGN.md, "Config keys")."""
+from __future__ import annotations
+
+import pytest
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import OmegaConf
+
+import sim
+from conftest import compose
+from sim.config import SimConfig, conf_dir, register_configs, scenario_names
+from sim.params import validate
+
+
+def test_every_contract_key_exists_with_its_default():
+    cfg = OmegaConf.structured(SimConfig)
+    assert cfg.seed == 0 and cfg.replications == 1
+    assert (cfg.horizon.acquisition_days, cfg.horizon.ltv_days) == (365, 365)
+    assert (cfg.economics.gross_margin, cfg.economics.discount_rate) == (0.4, 0.10)
+    assert (cfg.market.size, cfg.market.innovation, cfg.market.imitation) == (1_000_000, 0.0, 0.0)
+    assert cfg.population.initial_customers == 0
+    assert dict(cfg.population.daily_purchase_prob) == {"dist": "gamma", "shape": 0.5, "scale": 0.02}
+    assert dict(cfg.population.churn_prob) == {"dist": "beta", "a": 1.0, "b": 200.0}
+    assert dict(cfg.population.spend) == {"dist": "gamma", "shape": 4.0, "scale": 12.5}
+    assert dict(cfg.population.referral_prob) == {"dist": "constant", "value": 0.0}
+    assert cfg.retention.period_days == 1
+    assert dict(cfg.channels) == {} and dict(cfg.policies) == {}
+
+
+def test_assigning_a_distribution_replaces_it_whole():
+    cfg = compose("population.churn_prob={dist: constant, value: 0.01}")
+    assert OmegaConf.to_container(cfg.population.churn_prob) == {"dist": "constant", "value": 0.01}
+    assert validate(cfg).traits["churn_prob"].params == {"value": 0.01}
+
+
+def test_stock_hydra_would_merge_the_distribution():
+    # Why apply_overrides exists: plain Hydra keeps the Beta parameters.
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+        merged = hydra_compose("config", overrides=["population.churn_prob={dist: constant, value: 0.01}"])
+    GlobalHydra.instance().clear()
+    assert set(merged.population.churn_prob) == {"dist", "a", "b", "value"}
+
+
+def test_a_replaced_spec_missing_a_parameter_is_an_error_not_a_default():
+    with pytest.raises(sim.ConfigError, match=r"population\.spend\.scale"):
+        validate(compose("population.spend={dist: gamma, shape: 2}"))
+
+
+def test_empty_maps_and_single_fields():
+    assert dict(compose("channels={}").channels) == {}
+    assert dict(compose("policies={}").policies) == {}
+    cfg = compose("channels.feed_ads.daily_budget=5000")
+    assert cfg.channels.feed_ads.daily_budget == 5000
+    assert cfg.channels.feed_ads.activation_prob == compose().channels.feed_ads.activation_prob
+    assert compose("+channels.search={kind: paid}").channels.search.kind == "paid"
+
+
+def test_sim_run_accepts_a_plain_mapping():
+    res = sim.run({"replications": 1, "horizon": {"acquisition_days": 5, "ltv_days": 5},
+                   "population": {"initial_customers": 50}})
+    assert res.metrics["customers.initial"] == 50
+
+
+@pytest.mark.parametrize("overrides, key, words", [
+    (["replicatons=3"], "replicatons", "did you mean 'replications'"),
+    (["horizon.ltv=3"], "horizon.ltv", "allowed keys: acquisition_days, ltv_days"),
+    (["seed=abc"], "seed", "could not be converted to Integer"),
+    (["channels.feed_ads.daily_budget=-5"], "channels.feed_ads.daily_budget", ">= 0"),
+    (["population.churn_prob={dist: constant, value: 1.5}"], "population.churn_prob.value", "[0, 1]"),
+    (["population.churn_prob={dist: lognormal, mean: 0.1, sigma: 1}"], "population.churn_prob.dist",
+     "must be one of beta, constant, gamma"),
+    (["population.spend={dist: gama, shape: 1, scale: 1}"], "population.spend.dist", "did you mean 'gamma'"),
+    (["population.spend.shap=2"], "population.spend.shap", "did you mean 'shape'"),
+    (["channels.feed_ads.kind=tv"], "channels.feed_ads.kind", "must be one of paid"),
+    (["channels.feed_ads.budget=5"], "channels.feed_ads.budget", "did you mean 'daily_budget'"),
+    (["horizon.acquisition_days=0"], "horizon.acquisition_days", ">= 1"),
+    (["horizon.ltv_days=20", "retention.period_days=30"], "horizon.ltv_days", "retention.period_days"),
+    (["population.initial_customers=2000000"], "population.initial_customers", "market.size"),
+    (["+policies.membership={fee: 10}"], "policies.membership", "unknown policy"),
+    (["+channels.organic={kind: paid}"], "channels.organic", "reserved"),
+    (["economics.gross_margin=1.2"], "economics.gross_margin", "[0, 1]"),
+    (["market.imitation=400"], "market.imitation", "365"),
+])
+def test_bad_input_names_the_key_and_what_is_allowed(overrides, key, words):
+    with pytest.raises(sim.ConfigError) as caught:
+        validate(compose(*overrides))
+    message = str(caught.value)
+    assert key in message and words in message, message
+    assert "\n" not in message
+
+
+def test_unknown_scenario_lists_the_available_ones():
+    with pytest.raises(sim.ConfigError, match="did you mean 'default'"):
+        sim.compose("defualt")
+    assert "default" in scenario_names()
+
+
+def test_a_sweep_needs_the_command_line():
+    with pytest.raises(sim.ConfigError, match="-m"):
+        compose("seed=1,2")
