@@ -134,17 +134,28 @@ def apply_overrides(cfg: DictConfig, overrides: list[str]) -> None:
     Hydra has already applied ``overrides`` to ``cfg``; scalars and deletions
     came out right, mappings were merged into what was there.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    for override in OverridesParser.create().parse_overrides(list(overrides)):
+    for override in _parse(overrides):
         if override.key_or_group == "scenario" or override.key_or_group.startswith("hydra"):
             continue
-        if override.is_sweep_override():
-            raise ConfigError(override.key_or_group, override.input_line,
-                              "a sweep needs the command line's -m; compose takes single values")
         value = override.value()
         if isinstance(value, dict) and not override.is_delete():
             OmegaConf.update(cfg, override.key_or_group, value, merge=False, force_add=True)
+
+
+def _parse(overrides: list[str]) -> list:
+    """Parse command-line style overrides; raise ConfigError for a sweep or bad syntax."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except OverrideParseException as error:
+        raise ConfigError("overrides", list(overrides), str(error).strip().splitlines()[0]) from None
+    for override in parsed:
+        if override.is_sweep_override():
+            raise ConfigError(override.key_or_group, override.input_line,
+                              "a sweep needs the command line's -m; compose takes single values")
+    return parsed
 
 
 def compose(scenario: str = "default", overrides: list[str] | tuple = ()) -> DictConfig:
@@ -163,6 +174,7 @@ def compose(scenario: str = "default", overrides: list[str] | tuple = ()) -> Dic
     check_choice("scenario", scenario, scenario_names())
     register_configs()
     overrides = list(overrides)
+    _parse(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(conf_dir()), version_base="1.3"):
