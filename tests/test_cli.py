@@ -1,0 +1,41 @@
+"""The command line, run as a user runs it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def run_cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_default_scenario_prints_a_summary_and_writes_the_run_directory(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for line in ("CAC (blended)", "LTV / CAC", "Payback (days)", "customers from feed_ads", "[", "]"):
+        assert line in done.stdout
+    files = {p.name for p in (tmp_path / "run").iterdir()}
+    assert {"metrics.json", "daily.csv", "cohorts.csv", "retention.csv", "funnel.png",
+            "cac_ltv.png"} <= files
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["ltv"]["p05"] <= metrics["ltv"]["mean"] <= metrics["ltv"]["p95"]
+
+
+def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "replications=1", "horizon.acquisition_days=20",
+                   "horizon.ltv_days=20", "channels.feed_ads.daily_budget=5000",
+                   "population.churn_prob={dist: constant, value: 0.01}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    config = json.loads((tmp_path / "run" / "config.json").read_text())["config"]
+    assert config["population"]["churn_prob"] == {"dist": "constant", "value": 0.01}
+    assert config["channels"]["feed_ads"]["daily_budget"] == 5000
+
+
+def test_bad_input_is_one_line_with_exit_code_2_and_no_results(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "channels.feed_ads.daily_budget=-1", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: channels.feed_ads.daily_budget = -1: must be a number >= 0")
+    assert not (tmp_path / "run" / "metrics.json").exists()

@@ -1,0 +1,54 @@
+"""The order of events inside a day, as small exact traces."""
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import compose, final_state, homogeneous
+
+
+def test_calendar_processes_fire_before_the_days_step():
+    log = []
+
+    def watcher(env, state):
+        while True:
+            day = int(env.now)
+            log.append((env.now, state.budgets.get("feed_ads"), state.ledger.daily["purchases"][day]))
+            yield env.timeout(1)
+
+    cfg = compose("horizon.acquisition_days=2", "horizon.ltv_days=2", "replications=1")
+    state = final_state(cfg, processes=[watcher])
+    # At each day's start the budget for that day is set and nobody has bought yet.
+    assert log == [(0, 2000, 0), (1, 2000, 0), (2, 0.0, 0), (3, 0.0, 0)]
+    assert np.all(state.ledger.daily["purchases"] > 0)
+
+
+def test_referrals_arrive_the_next_day_and_only_on_acquisition_days():
+    # Everyone refers on every purchase and nobody buys twice or churns:
+    # each day's new customers bring the same number the next day.
+    base, days = 100, 5
+    cfg = compose(*homogeneous(churn=0, purchase=0, spend=10), "population.initial_customers=100",
+                  "population.referral_prob={dist: constant, value: 1}", "referral.conversion_prob=1",
+                  f"horizon.acquisition_days={days}", "horizon.ltv_days=3")
+    state = final_state(cfg)
+    daily, people = state.ledger.daily, state.people
+    np.testing.assert_array_equal(daily["new.initial"], [base, 0, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_array_equal(daily["new.referral"], [0, base, base, base, base, 0, 0, 0])
+    # a customer activated on day t buys on day t, and that purchase invites
+    np.testing.assert_array_equal(daily["purchases"], daily["new_customers"])
+    np.testing.assert_array_equal(daily["invitations"], daily["purchases"])
+    # invitations on the last acquisition day are counted but not converted
+    np.testing.assert_array_equal(daily["referrals_converted"], [base] * (days - 1) + [0] * 4)
+    referred = people.referrer >= 0
+    np.testing.assert_array_equal(people.ti_activated[referred],
+                                  people.ti_activated[people.referrer[referred]] + 1)
+    np.testing.assert_array_equal(people.referral_depth, people.ti_activated)
+
+
+def test_todays_new_customers_face_churn_only_from_tomorrow():
+    cfg = compose(*homogeneous(churn=1, purchase=1, spend=10), "population.initial_customers=50",
+                  "horizon.acquisition_days=1", "horizon.ltv_days=3")
+    daily = final_state(cfg).ledger.daily
+    # day 0: 50 arrive and buy; day 1: all churn before they could buy again
+    np.testing.assert_array_equal(daily["purchases"], [50, 0, 0, 0])
+    np.testing.assert_array_equal(daily["churned"], [0, 50, 0, 0])
+    np.testing.assert_array_equal(daily["active"], [50, 0, 0, 0])

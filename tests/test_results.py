@@ -1,0 +1,81 @@
+"""Replications, aggregation and the run directory."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import sim
+from conftest import compose
+
+SMALL = ["horizon.acquisition_days=30", "horizon.ltv_days=60"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return sim.run(compose(*SMALL, "replications=5"))
+
+
+def test_metrics_are_means_with_percentile_intervals(result):
+    assert result.replications == 5
+    for name, values in result.per_replication.items():
+        assert values.shape == (5,)
+        if np.all(np.isfinite(values)):
+            assert result.metrics[name] == pytest.approx(values.mean())
+            low, high = result.intervals[name]
+            assert low == pytest.approx(np.percentile(values, 5))
+            assert high == pytest.approx(np.percentile(values, 95))
+            assert low <= result.metrics[name] <= high
+    assert result.intervals["ltv"][0] < result.intervals["ltv"][1]
+
+
+def test_undefined_in_one_replication_means_undefined():
+    outcome_values = {"payback_days": [10.0, float("nan")]}
+    from sim.metrics import Outcome
+    outcomes = [Outcome({"payback_days": v}, {"day": np.zeros(1)}, {"customers": np.ones(1)},
+                        np.ones(1)) for v in outcome_values["payback_days"]]
+    aggregated = sim.Result.from_outcomes(outcomes)
+    assert np.isnan(aggregated.metrics["payback_days"])
+    assert aggregated.metrics_record()["payback_days"]["mean"] is None
+
+
+def test_daily_has_the_contract_series(result):
+    for key in ("day", "active", "new_customers", "revenue", "acquisition_spend"):
+        assert result.daily[key].shape == (90,)
+    frame = result.to_frame()
+    assert list(frame.index[:3]) == [0, 1, 2]
+    assert frame["acquisition_spend"].sum() == pytest.approx(result.metrics["acquisition_spend"])
+
+
+def test_save_and_load_round_trip(result, tmp_path):
+    result.save(tmp_path)
+    record = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(record["cac"]) == {"mean", "p05", "p95"}
+    assert not list(tmp_path.glob("*.tmp"))
+    loaded = sim.Result.load(tmp_path)
+    assert loaded.metrics["cac"] == pytest.approx(result.metrics["cac"])
+    assert loaded.intervals["ltv"] == pytest.approx(result.intervals["ltv"])
+    for key in result.daily:
+        np.testing.assert_allclose(loaded.daily[key], result.daily[key])
+    np.testing.assert_allclose(loaded.cohorts["customers"], result.cohorts["customers"])
+
+
+def test_one_replication_writes_plain_numbers(tmp_path):
+    sim.run(compose(*SMALL, "replications=1")).save(tmp_path)
+    record = json.loads((tmp_path / "metrics.json").read_text())
+    assert isinstance(record["cac"], float) and isinstance(record["customers"], (int, float))
+
+
+def test_cohorts_cover_the_acquisition_window(result):
+    cohorts = result.cohorts
+    assert list(cohorts["cohort_start_day"]) == [0.0]
+    assert cohorts["customers"].sum() == pytest.approx(result.metrics["customers"])
+    assert cohorts["ltv"][0] == pytest.approx(result.metrics["ltv"])
+    assert np.all(np.diff(result.retention) <= 0)
+
+
+def test_figures_are_drawn(result, tmp_path):
+    paths = sim.plot.save_all(result, tmp_path)
+    assert {p.name for p in paths} == {"funnel.png", "cac_ltv.png", "retention.png", "daily.png"}
+    assert all(p.stat().st_size > 5000 for p in paths)
