@@ -39,3 +39,13 @@ def test_bad_input_is_one_line_with_exit_code_2_and_no_results(tmp_path):
     assert done.stderr.strip() == (
         "error: channels.feed_ads.daily_budget = -1: must be a number >= 0")
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+def test_multirun_sweeps_a_key(tmp_path):
+    done = run_cli("-m", f"hydra.sweep.dir={tmp_path / 'sweep'}", "replications=1",
+                   "horizon.acquisition_days=10", "horizon.ltv_days=10",
+                   "channels.feed_ads.daily_budget=1000,3000", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    spend = [json.loads((tmp_path / "sweep" / str(job) / "metrics.json").read_text())["acquisition_spend"]
+             for job in (0, 1)]
+    assert spend == [10 * 1000, 10 * 3000]
