@@ -14,9 +14,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .config import apply_overrides, conf_dir, register_configs
+from .config import apply_overrides, compose, conf_dir, register_configs
 from .engine import run
+from .params import validate
 from .validation import ConfigError
+
+
+def _fail(error: ConfigError) -> None:
+    print(f"error: {error}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _task(cfg) -> float:
@@ -29,8 +35,7 @@ def _task(cfg) -> float:
         apply_overrides(cfg, list(hydra.overrides.task))
         result = run(cfg, progress=sys.stderr.isatty())
     except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        _fail(error)
     output = Path(hydra.runtime.output_dir)
     save_all(result, output)
     result.save(output)
@@ -39,9 +44,25 @@ def _task(cfg) -> float:
     return result.metrics["ltv_cac"]
 
 
+def _check_single_run(arguments: list[str]) -> None:
+    """Compose and validate a single run's config before Hydra starts, so a
+    bad key, type, value or scenario is one line (exit code 2), not Hydra's report.
+    Flags (``-m``, ``--cfg``, ``--help`` ...) are left to Hydra."""
+    if any(argument.startswith("-") for argument in arguments):
+        return
+    overrides = [a for a in arguments if not a.lstrip("+~").startswith("hydra")]
+    scenarios = [a.split("=", 1)[1] for a in overrides if a.startswith("scenario=")]
+    validate(compose(scenarios[-1] if scenarios else "default",
+                     [a for a in overrides if not a.startswith("scenario=")]))
+
+
 def main() -> None:
     """Entry point of the ``marketing-sim`` console script."""
     import hydra
 
+    try:
+        _check_single_run(sys.argv[1:])
+    except ConfigError as error:
+        _fail(error)
     register_configs()
     hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="config")(_task)()

@@ -82,26 +82,28 @@ class Result:
                     "p95": _json_number(self.intervals[k][1])} for k, v in self.metrics.items()}
 
     def summary(self, title: str = "marketing-sim") -> str:
-        """A readable table of the headline metrics and customers by source."""
+        """A readable table of the headline metrics and, per acquisition source, customers, CAC and LTV."""
         with_interval = self.replications > 1
-        lines = [f"{title}: {self.replications} replication(s)"
-                 + (", mean [5th - 95th percentile]" if with_interval else "")]
         rows = [(label, key) for label, key in SUMMARY_ROWS if key in self.metrics]
-        rows += [(f"  customers from {k.split('.', 1)[1]}", k)
-                 for k in self.metrics if k.startswith("customers.")]
-        rows += [(f"  CAC {k.split('.', 1)[1]}", k) for k in self.metrics
-                 if k.startswith("cac.") and k.split(".", 1)[1] in self._channels()]
+        for source in self._sources():
+            rows += [(f"{source}: customers", "customers." + source),
+                     (f"{source}: CAC", "cac." + source), (f"{source}: LTV", "ltv." + source)]
+        rows = [(label, key) for label, key in rows if key in self.metrics]
         width = max(len(label) for label, _ in rows) + 2
+        header = f"{'':<{width}}{'mean':>12}" + (f"{'5%':>12}{'95%':>12}" if with_interval else "")
+        lines = [f"{title}: {self.replications} replication(s)"
+                 + (", 90 % interval across them" if with_interval else ""), header]
         for label, key in rows:
-            text = _fmt(self.metrics[key])
+            line = f"{label:<{width}}{_fmt(self.metrics[key]):>12}"
             if with_interval:
-                low, high = self.intervals[key]
-                text = f"{text:>12}  [{_fmt(low)} - {_fmt(high)}]"
-            lines.append(f"{label:<{width}}{text:>12}")
+                line += "".join(f"{_fmt(bound):>12}" for bound in self.intervals[key])
+            lines.append(line)
         return "\n".join(lines)
 
-    def _channels(self) -> list[str]:
-        return list(self.config.get("channels", {}))
+    def _sources(self) -> list[str]:
+        """Acquisition sources that brought customers (channels first), for the summary."""
+        names = [k.split(".", 1)[1] for k in self.metrics if k.startswith("customers.")]
+        return [n for n in names if n != "initial" and self.metrics["customers." + n] > 0]
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write daily.csv, cohorts.csv, retention.csv, config.json, then metrics.json."""

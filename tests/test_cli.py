@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 
 def run_cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
@@ -14,8 +16,8 @@ def run_cli(*args, cwd):
 def test_default_scenario_prints_a_summary_and_writes_the_run_directory(tmp_path):
     done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    for line in ("CAC (blended)", "LTV / CAC", "Payback (days)", "customers from feed_ads", "[", "]"):
-        assert line in done.stdout
+    for text in ("CAC (blended)", "LTV / CAC", "Payback (days)", "feed_ads: customers", "5%", "95%"):
+        assert text in done.stdout
     files = {p.name for p in (tmp_path / "run").iterdir()}
     assert {"metrics.json", "daily.csv", "cohorts.csv", "retention.csv", "funnel.png",
             "cac_ltv.png"} <= files
@@ -33,12 +35,19 @@ def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
     assert config["channels"]["feed_ads"]["daily_budget"] == 5000
 
 
-def test_bad_input_is_one_line_with_exit_code_2_and_no_results(tmp_path):
-    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "channels.feed_ads.daily_budget=-1", cwd=tmp_path)
+@pytest.mark.parametrize("override, message", [
+    ("channels.feed_ads.daily_budget=-1", "channels.feed_ads.daily_budget = -1: must be a number >= 0"),
+    ("replicatons=3", "replicatons = '3': unknown key; allowed keys: channels, economics, horizon, "
+                      "market, policies, population, referral, replications, retention, seed "
+                      "(did you mean 'replications'?)"),
+    ("scenario=defualt", "scenario = 'defualt': must be one of default (did you mean 'default'?)"),
+    ("horizon.ltv_days=0", "horizon.ltv_days = 0: must be an integer >= 1"),
+])
+def test_bad_input_is_one_line_with_exit_code_2_and_no_results(tmp_path, override, message):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", override, cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.strip() == (
-        "error: channels.feed_ads.daily_budget = -1: must be a number >= 0")
-    assert not (tmp_path / "run" / "metrics.json").exists()
+    assert done.stderr.strip() == "error: " + message
+    assert not (tmp_path / "run").exists()
 
 
 def test_multirun_sweeps_a_key(tmp_path):
