@@ -15,10 +15,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from omegaconf import DictConfig, OmegaConf
 
+from .population import TRAITS
 from .validation import ConfigError, check_choice
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -62,9 +63,10 @@ class MarketConfig:
     size: int = 1_000_000         # addressable prospects; every acquisition draws from what is left
     innovation: float = 0.0       # Bass p per year (spontaneous adoption)
     imitation: float = 0.0        # Bass q per year (word of mouth)
+    organic_quality: Dict[str, Any] = field(default_factory=dict)   # trait -> multiplier for organic adopters
 
 
-def _spec(**spec) -> Any:
+def _mapping(**spec) -> Any:
     return field(default_factory=lambda: dict(spec))
 
 
@@ -72,12 +74,12 @@ def _spec(**spec) -> Any:
 class PopulationConfig:
     initial_customers: int = 0    # existing base, activated on day 0
     # Mean 0.01 a day: a purchase about every 100 days while active.
-    daily_purchase_prob: Dict[str, Any] = _spec(dist="gamma", shape=0.5, scale=0.02)
+    daily_purchase_prob: Dict[str, Any] = _mapping(dist="gamma", shape=0.5, scale=0.02)
     # Mean 1/201 per period: a mean lifetime of about 200 periods, long-tailed.
-    churn_prob: Dict[str, Any] = _spec(dist="beta", a=1.0, b=200.0)
+    churn_prob: Dict[str, Any] = _mapping(dist="beta", a=1.0, b=200.0)
     # Mean 50 currency units per purchase.
-    spend: Dict[str, Any] = _spec(dist="gamma", shape=4.0, scale=12.5)
-    referral_prob: Dict[str, Any] = _spec(dist="constant", value=0.0)
+    spend: Dict[str, Any] = _mapping(dist="gamma", shape=4.0, scale=12.5)
+    referral_prob: Dict[str, Any] = _mapping(dist="constant", value=0.0)
 
 
 @dataclass
@@ -90,6 +92,16 @@ class ReferralConfig:
     # Share of invitations that become customers (an assumption; the domain
     # brief gives no figure). Invitations per purchase are population.referral_prob.
     conversion_prob: float = 0.2
+    # Trait multipliers of referred customers. Assumption in the direction of
+    # DOMAIN.md §3 (word of mouth works through loyal customers): referred
+    # customers churn less and refer more than the population; no figure given.
+    quality: Dict[str, Any] = _mapping(churn_prob=0.8, referral_prob=1.5)
+
+
+@dataclass
+class CampaignsConfig:
+    # Sale periods lifting demand, e.g. [{name: "11-11", start: 313, days: 1, demand: 3.0}]
+    sale_days: List[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +114,7 @@ class SimConfig:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     referral: ReferralConfig = field(default_factory=ReferralConfig)
+    campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
     channels: Dict[str, Any] = field(default_factory=dict)   # name -> {kind: ..., parameters}
     policies: Dict[str, Any] = field(default_factory=dict)   # name -> parameters
 
@@ -117,14 +130,19 @@ def register_configs() -> None:
                     package="_global_")
 
 
+#: Mappings whose keys are free in the schema (checked by sim.params) and
+#: that are replaced whole, never merged, when assigned.
+OPEN_MAPPINGS = (
+    "channels", "policies", "market.organic_quality", "referral.quality",
+    *(f"population.{trait}" for trait in TRAITS),
+)
+
+
 def _schema_node() -> DictConfig:
-    """The schema as a config node; open mappings accept any key (checked by sim.params)."""
+    """The schema as a config node, with the open mappings accepting any key."""
     node = OmegaConf.structured(SimConfig)
-    open_maps = [node.channels, node.policies,
-                 *(node.population[name] for name in ("daily_purchase_prob", "churn_prob",
-                                                      "spend", "referral_prob"))]
-    for mapping in open_maps:
-        OmegaConf.set_struct(mapping, False)
+    for path in OPEN_MAPPINGS:
+        OmegaConf.set_struct(OmegaConf.select(node, path), False)
     return node
 
 

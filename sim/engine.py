@@ -1,7 +1,7 @@
 """The engine: SimPy's calendar and the day step that calls the stages.
 
-SimPy owns time. Calendar processes (a channel's budget schedule, later
-campaigns and policy schedules) fire at the start of a day, on whole
+SimPy owns time. Calendar processes (channels' budget schedules, campaign
+sale days, later policy schedules) fire at the start of a day, on whole
 times; the day step runs at mid-day (``day + 0.5``), so whatever a process
 sets for day ``t`` is in place before the customers of day ``t`` act. The
 per-customer work is vectorised inside the step; there is never one SimPy
@@ -9,6 +9,7 @@ process per customer.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import sys
@@ -17,6 +18,7 @@ import numpy as np
 import simpy
 
 from . import metrics
+from .campaigns import demand_curve
 from .ledger import Ledger
 from .params import Params, validate
 from .population import People
@@ -38,6 +40,12 @@ class State:
         self.people = People()
         self.ledger = Ledger(self.people, params.n_days, params.ltv_days, params.discount_rate,
                              params.gross_margin, [c.name for c in params.channels], params.sources)
+        self.channels = [dataclasses.replace(channel) for channel in params.channels]
+        """This replication's channels: the configured ones with fresh state (adstock, catchment)."""
+        self.demand = 1.0
+        """Today's campaign demand multiplier, set by the sale-day processes."""
+        self.demand_by_day = demand_curve(params.sale_days, params.n_days)
+        """The campaign calendar's demand for every day, for planning budgets."""
         self.market_left = params.market_size
         """Prospects not yet acquired; every acquisition draws from them."""
         self.budgets: dict[str, float] = {}
@@ -51,7 +59,7 @@ class State:
 class Components:
     """The stages of one replication, each with its own random stream."""
 
-    channels: list            # (channel, stream) pairs
+    channel_streams: list     # one Stream per channel, in config order
     organic: OrganicAdoption
     referral: Referral
     retention: Retention
@@ -62,7 +70,7 @@ class Components:
         names = ("initial", "organic", "referral/arrivals", "referral/invitations",
                  "retention", "revenue")
         return cls(
-            channels=[(c, Stream(seed, "channel/" + c.name)) for c in params.channels],
+            channel_streams=[Stream(seed, "channel/" + c.name) for c in params.channels],
             organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
                                     params.source_index("organic")),
             referral=Referral(params.referral_conversion_prob, params.acquisition_days,
@@ -80,7 +88,8 @@ def day_step(state: State, parts: Components) -> None:
        yesterday's converted referrals, each channel in config order, then
        organic adoption; every new customer makes its first purchase today;
     3. every customer active before today: churn is decided when a retention
-       period ends, then survivors buy with their daily purchase probability;
+       period ends, then survivors buy with their daily purchase probability
+       (times today's campaign demand); channels take their commissions;
     4. today's purchases make referral invitations, converted ones arrive tomorrow;
     5. end-of-day counts.
     """
@@ -93,11 +102,13 @@ def day_step(state: State, parts: Components) -> None:
             activate(state, state.params.initial_customers,
                      state.params.source_index("initial"), rng["initial"])
         parts.referral.arrive(state, rng["referral/arrivals"])
-        for channel, channel_stream in parts.channels:
-            channel.step(state, channel_stream.on(day))
+        for channel, stream in zip(state.channels, parts.channel_streams):
+            channel.step(state, stream.on(day))
         parts.organic.step(state, rng["organic"], existing.size)
     survivors = parts.retention.step(state, existing, rng["retention"])
-    revenue.step(state, survivors, rng["revenue"])
+    buyers = revenue.step(state, survivors, rng["revenue"])
+    for channel in state.channels:
+        channel.on_purchases(state, buyers)
     parts.referral.invite(state, rng["referral/invitations"])
     state.ledger.record("active", day, people.active_ids.size)
 
@@ -106,13 +117,15 @@ def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> Stat
     """Run one replication and return its final state.
 
     ``processes`` are extra calendar processes, generator functions of
-    ``(env, state)`` started beside the channels' schedules.
+    ``(env, state)`` started beside the channels' schedules and the sale days.
     """
     state = State(params)
     parts = Components.build(params, seed)
     env = simpy.Environment()
-    for channel, _ in parts.channels:
-        env.process(channel.schedule(env, state))
+    for channel in state.channels:
+        env.process(channel.calendar(env, state))
+    for event in params.sale_days:
+        env.process(event.process(env, state))
     for process in processes:
         env.process(process(env, state))
     env.process(_days(env, state, parts))

@@ -45,7 +45,8 @@ class Ledger:
         self.daily: dict[str, np.ndarray] = {}
         """Series name -> one value per day (undiscounted money, counts)."""
         self.declare(BASE_SERIES)
-        self.declare(f"{kind}.{name}" for name in channels for kind in ("spend", "leads"))
+        self.declare(f"{kind}.{name}" for name in channels
+                     for kind in ("spend", "budget", "leads", "valid_leads", "reach"))
         self.declare(f"{kind}.{name}" for name in sources for kind in ("new", "first_revenue"))
         self.discount = (1.0 + discount_rate) ** (-np.arange(ltv_days) / 365.0)
         """Discount factor of money received ``age`` days after activation."""

@@ -14,15 +14,15 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from . import distributions
-from .channels import build_channel
-from .config import SimConfig
+from .campaigns import build_sale_days
+from .channels import build_channel, build_quality
+from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
+from .population import PROBABILITY_TRAITS, TRAITS
 from .validation import ConfigError, check_choice, check_number, check_probability
 
 #: Sources of customers besides the channels, in this order after them.
 OTHER_SOURCES = ("organic", "referral", "initial")
-#: Population traits; those that are probabilities are bounded by 1.
-TRAITS = {"daily_purchase_prob": True, "churn_prob": True, "spend": False, "referral_prob": True}
 #: Loyalty policies accepted under ``policies.<name>``.
 POLICIES: dict = {}
 
@@ -45,6 +45,8 @@ class Params:
     period_days: int
     referral_conversion_prob: float
     channels: tuple         # channel objects, in config order
+    quality: tuple          # per source index: trait -> multiplier on the population's draws
+    sale_days: tuple        # campaign sale events
     config: dict            # the checked config as plain data, for the record
 
     @property
@@ -86,8 +88,9 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                           f"must be <= market.size ({market_size}): the base comes from the market")
 
     traits: dict[str, Distribution] = {
-        name: distributions.from_spec(f"population.{name}", population[name], probability=is_prob)
-        for name, is_prob in TRAITS.items()
+        name: distributions.from_spec(f"population.{name}", population[name],
+                                      probability=name in PROBABILITY_TRAITS)
+        for name in TRAITS
     }
     channel_names = list(data["channels"])
     for name in channel_names:
@@ -96,6 +99,11 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                               f"a channel may not be named {', '.join(OTHER_SOURCES)} (reserved sources)")
     channels = tuple(build_channel(name, spec, source)
                      for source, (name, spec) in enumerate(data["channels"].items()))
+    quality = (*(channel.quality for channel in channels),
+               build_quality("market.organic_quality", market["organic_quality"]),
+               build_quality("referral.quality", data["referral"]["quality"]),
+               {})   # the initial base is the population itself
+    sale_days = build_sale_days(data["campaigns"]["sale_days"])
     for name in data["policies"]:
         check_choice(f"policies.{name}", name, POLICIES, what="unknown policy; available:")
 
@@ -116,6 +124,8 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         referral_conversion_prob=check_probability(
             "referral.conversion_prob", data["referral"]["conversion_prob"]),
         channels=channels,
+        quality=quality,
+        sale_days=sale_days,
         config=data,
     )
 
@@ -123,15 +133,17 @@ def validate(cfg: DictConfig | Mapping) -> Params:
 def _typed(cfg) -> dict:
     """Merge ``cfg`` into the schema (type checks, unknown keys) and return plain data.
 
-    Distribution specs given in ``cfg`` replace the schema's whole, so a
-    parameter left out is reported missing rather than taken from the default.
+    Open mappings given in ``cfg`` (distribution specs, quality maps)
+    replace the schema's whole, so a parameter left out is reported missing
+    rather than taken from the default.
     """
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), cfg)
-        given = cfg.get("population") or {}
-        for name in TRAITS:
-            if name in given:
-                merged.population[name] = given[name]
+        given = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(dict(cfg))
+        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), given)
+        for path in OPEN_MAPPINGS:
+            value = OmegaConf.select(given, path, default=None)
+            if value is not None:
+                OmegaConf.update(merged, path, value, merge=False)
         return OmegaConf.to_container(merged, resolve=True)
     except OmegaConfBaseException as error:
         key = getattr(error, "full_key", None) or "config"

@@ -14,6 +14,11 @@ import numpy as np
 ONE_TIME, REPEAT, CHURNED = 1, 2, 3
 STAGE_NAMES = {ONE_TIME: "one_time", REPEAT: "repeat", CHURNED: "churned"}
 
+#: Traits drawn per customer from ``population.<trait>``, in drawing order.
+TRAITS = ("daily_purchase_prob", "churn_prob", "spend", "referral_prob")
+#: Traits that are probabilities: draws above 1 (possible with a gamma) are set to 1.
+PROBABILITY_TRAITS = ("daily_purchase_prob", "churn_prob", "referral_prob")
+
 #: Attribute -> (dtype, fill value for a new customer).
 FIELDS: dict[str, tuple[type, float]] = {
     # traits, drawn at arrival

@@ -37,7 +37,7 @@ def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
 
 @pytest.mark.parametrize("override, message", [
     ("channels.feed_ads.daily_budget=-1", "channels.feed_ads.daily_budget = -1: must be a number >= 0"),
-    ("replicatons=3", "replicatons = '3': unknown key; allowed keys: channels, economics, horizon, "
+    ("replicatons=3", "replicatons = '3': unknown key; allowed keys: campaigns, channels, economics, horizon, "
                       "market, policies, population, referral, replications, retention, seed "
                       "(did you mean 'replications'?)"),
     ("scenario=defualt", "scenario = 'defualt': must be one of default (did you mean 'default'?)"),

@@ -19,7 +19,9 @@ def test_calendar_processes_fire_before_the_days_step():
     state = final_state(cfg, processes=[watcher])
     # At each day's start the budget for that day is set and nobody has bought yet.
     assert log == [(0, 2000, 0), (1, 2000, 0), (2, 0.0, 0), (3, 0.0, 0)]
-    assert np.all(state.ledger.daily["purchases"] > 0)
+    # ... and by the end of each acquisition day the new customers have bought.
+    assert np.all(state.ledger.daily["purchases"][:2] >= state.ledger.daily["new_customers"][:2])
+    assert state.ledger.daily["new_customers"][:2].min() > 0
 
 
 def test_referrals_arrive_the_next_day_and_only_on_acquisition_days():

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Traits that are probabilities: draws above 1 (possible with a gamma) are set to 1.
-PROBABILITY_TRAITS = ("daily_purchase_prob", "churn_prob", "referral_prob")
+from ..population import PROBABILITY_TRAITS
 
 
 def activate(state, n: int, source: int, rng: np.random.Generator,
              referrers: np.ndarray | None = None) -> np.ndarray:
     """Create ``n`` customers of ``source`` on ``state.day``; return their ids.
 
-    Traits are drawn from ``rng`` (the source's own stream) in a fixed order;
-    the customers leave the addressable market and their first purchase is
+    Traits are drawn from ``rng`` (the source's own stream) in a fixed order
+    and multiplied by the source's quality (probabilities capped at 1); the customers leave the addressable market and their first purchase is
     booked today. ``referrers`` (one id per new customer) records who
     brought them.
     """
@@ -25,9 +24,11 @@ def activate(state, n: int, source: int, rng: np.random.Generator,
     if n == 0:
         return np.empty(0, dtype=np.int64)
     people, ledger, day = state.people, state.ledger, state.day
-    values = {}
+    values, quality = {}, state.params.quality[source]
     for trait, distribution in state.params.traits.items():
         draws = distribution.sample(rng, n)
+        if trait in quality:
+            draws *= quality[trait]
         values[trait] = np.minimum(draws, 1.0, out=draws) if trait in PROBABILITY_TRAITS else draws
     if referrers is not None:
         values.update(referrer=referrers, referral_depth=people.referral_depth[referrers] + 1)

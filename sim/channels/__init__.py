@@ -1,0 +1,52 @@
+"""Acquisition channels: spend -> leads -> customers.
+
+One module per kind of channel, configured under ``channels.<name>`` with
+a ``kind``; ``base`` holds what they share and ``schedule`` their budget
+calendars. Every channel draws its prospects from the same finite market,
+so channels cannibalise each other as it is used up.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..population import TRAITS
+from ..validation import ConfigError, build, check_choice, check_keys, check_number
+from .base import Channel
+from .livestream import LiveStreamChannel
+from .offline import OfflineChannel
+from .paid import ContentChannel, PaidChannel
+from .partner import PartnerChannel
+from .schedule import Schedule, build_schedule
+
+#: Channel kinds accepted in ``channels.<name>.kind``.
+KINDS = {cls.kind: cls for cls in (PaidChannel, ContentChannel, LiveStreamChannel,
+                                   PartnerChannel, OfflineChannel)}
+
+__all__ = ["Channel", "KINDS", "Schedule", "build_channel", "build_quality", *(c.__name__ for c in KINDS.values())]
+
+
+def build_quality(path: str, spec: object) -> dict:
+    """Check a ``quality`` mapping (trait -> multiplier >= 0)."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, Mapping):
+        raise ConfigError(path, spec, f"must map traits ({', '.join(TRAITS)}) to multipliers")
+    check_keys(path, spec, TRAITS)
+    return {trait: check_number(f"{path}.{trait}", value, low=0) for trait, value in spec.items()}
+
+
+def build_channel(name: str, spec: object, source: int) -> Channel:
+    """Check ``channels.<name>`` and build the channel."""
+    path = f"channels.{name}"
+    if not isinstance(spec, Mapping):
+        raise ConfigError(path, spec, f"must be a mapping with a kind ({', '.join(KINDS)}) "
+                          "and its parameters")
+    cls = KINDS[check_choice(f"{path}.kind", spec.get("kind"), KINDS)]
+    given = dict(name=name, source=source, quality=build_quality(f"{path}.quality", spec.get("quality")))
+    if "schedule" in spec:
+        if not cls.budgeted:
+            raise ConfigError(f"{path}.schedule", spec["schedule"],
+                              f"a {cls.kind} channel has no budget to schedule")
+        given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"])
+    parameters = {k: v for k, v in spec.items() if k not in ("kind", "quality", "schedule")}
+    return build(cls, path, parameters, **given)

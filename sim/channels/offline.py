@@ -1,0 +1,39 @@
+"""Offline ground promotion and store traffic: a daily cost and a local reach cap."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..validation import param
+from .base import Channel
+
+
+@dataclass
+class OfflineChannel(Channel):
+    """Ground promotion, flyers, store traffic within one catchment area.
+
+    Costs ``daily_budget`` a day (staff, rent, materials) whatever it
+    brings. It reaches only the ``catchment`` prospects near the store:
+    expected leads are ``daily_leads * catchment_left / catchment``, so the
+    local pool dries up as it is converted, independently of the budget.
+    """
+
+    daily_budget: float = param(800.0, low=0)           # currency per day
+    daily_leads: float = param(60.0, low=0)             # expected walk-ins a day with the catchment untouched
+    catchment: int = param(50_000, low=1, integer=True)   # prospects within reach of the store
+    activation_prob: float = param(0.3, low=0, high=1)
+
+    kind: ClassVar[str] = "offline"
+    # Assumption: face-to-face customers are a little stickier and talk to neighbours.
+    DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.9, "referral_prob": 1.2}
+
+    def reset(self) -> None:
+        self.catchment_left = self.catchment
+
+    def expected_leads(self, state, budget: float) -> float:
+        return self.daily_leads * self.catchment_left / self.catchment if budget > 0 else 0.0
+
+    def step(self, state, rng):
+        ids = super().step(state, rng)
+        self.catchment_left = max(self.catchment_left - ids.size, 0)
+        return ids

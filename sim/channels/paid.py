@@ -1,0 +1,119 @@
+"""Media bought with a daily budget: paid ads and organic content / SEO."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from scipy.signal import lfilter
+
+from ..validation import param
+from .base import Channel
+
+#: Budget multiples at which the response-curve table is read.
+RESPONSE_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
+
+
+@dataclass
+class PaidChannel(Channel):
+    """Paid public-domain media (search, feed/social, DSP display).
+
+    Each day the budget ``B_t`` is deflated by the rising price of traffic,
+    ``b_t = B_t / (1 + cost_inflation)^(t/365)``, carried over by a
+    geometric adstock ``s_t = carryover * s_{t-1} + (1 - carryover) * b_t``
+    (at a constant budget ``s`` tends to ``b``), and turned into leads by a
+    Hill curve::
+
+        expected_leads = max_daily_leads * s^h / (s^h + half_saturation_budget^h)
+
+    ``h = hill_shape`` <= 1 gives diminishing returns from the first unit,
+    ``h`` > 1 an S-curve.
+    """
+
+    daily_budget: float = param(1000.0, low=0)                        # currency per day
+    max_daily_leads: float = param(500.0, low=0)                      # leads per day at unlimited budget
+    half_saturation_budget: float = param(2000.0, low=0, low_open=True)   # adstocked budget giving half of max
+    hill_shape: float = param(1.0, low=0, low_open=True)
+    carryover: float = param(0.0, low=0, high=0.999)                  # share of yesterday's adstock kept
+    cost_inflation: float = param(0.0, low=0, high=10)                # yearly rise in the price of reach
+
+    kind: ClassVar[str] = "paid"
+
+    def reset(self) -> None:
+        self.adstock = 0.0
+
+    def hill(self, adstock):
+        """Mean leads per day at an adstocked, deflated budget (scalar or array)."""
+        x = np.asarray(adstock, dtype=float) ** self.hill_shape
+        return self.max_daily_leads * x / (x + self.half_saturation_budget ** self.hill_shape)
+
+    def purchasing_power(self, day):
+        """What one unit of money buys on ``day`` relative to day 0."""
+        return (1.0 + self.cost_inflation) ** (-np.asarray(day, dtype=float) / 365.0)
+
+    def expected_leads(self, state, budget: float) -> float:
+        self.adstock = (self.carryover * self.adstock
+                        + (1.0 - self.carryover) * budget * self.purchasing_power(state.day))
+        return float(self.hill(self.adstock))
+
+    def expected_customers(self, budgets: np.ndarray, reach: np.ndarray) -> np.ndarray:
+        """Expected new customers per day for a budget path, along a given reach path.
+
+        The same response as ``step`` (deflation, adstock, Hill, precision,
+        activation), computed for a whole path at once.
+        """
+        days = np.arange(budgets.size)
+        effective = budgets * self.purchasing_power(days)
+        adstock = lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective)
+        return self.hill(adstock) * reach * self.precision * self.activation_prob
+
+    def response_table(self, state, scales=RESPONSE_SCALES) -> dict:
+        """Budget -> customers -> CAC, scaling this run's budget path by each of ``scales``.
+
+        Holds the run's reach (demand and market share left) fixed, so it
+        answers "what if this channel alone had spent s times as much".
+        Per-customer costs and commissions are added at this run's rate per customer.
+        """
+        daily = state.ledger.daily
+        budgets, reach = daily["budget." + self.name], daily["reach." + self.name]
+        customers = daily["new." + self.name].sum()
+        extra_per_customer = ((daily["spend." + self.name].sum() - budgets.sum()) / customers
+                              if customers else self.cost_per_customer)
+        rows = {"scale": [], "daily_budget": [], "spend": [], "customers": [], "cac": []}
+        for scale in scales:
+            expected = float(self.expected_customers(scale * budgets, reach).sum())
+            spend = scale * budgets.sum() + extra_per_customer * expected
+            rows["scale"].append(scale)
+            rows["daily_budget"].append(scale * self.daily_budget)
+            rows["spend"].append(spend)
+            rows["customers"].append(expected)
+            rows["cac"].append(spend / expected if expected else float("nan"))
+        return {k: np.array(v, dtype=float) for k, v in rows.items()}
+
+    def marginal_cac(self, state) -> float:
+        """d spend / d customers at this run's budget, from the response curve (1 % step)."""
+        table = self.response_table(state, scales=(0.995, 1.005))
+        extra = np.diff(table["customers"])[0]
+        return float(np.diff(table["spend"])[0] / extra) if extra > 0 else float("nan")
+
+
+@dataclass
+class ContentChannel(PaidChannel):
+    """Organic content / SEO: a running cost that builds reach slowly.
+
+    The same response as paid media with a long carry-over: at a constant
+    running cost the adstock (the body of content) takes about
+    ``1 / (1 - carryover)`` days to build (100 days at the default 0.99)
+    and decays at the same pace when spending stops. Content traffic is not
+    auctioned, so there is no cost inflation by default.
+    """
+
+    daily_budget: float = param(300.0, low=0)
+    max_daily_leads: float = param(150.0, low=0)
+    half_saturation_budget: float = param(500.0, low=0, low_open=True)
+    carryover: float = param(0.99, low=0, high=0.999)
+
+    kind: ClassVar[str] = "content"
+    # Assumption: search and content visitors come with intent (DOMAIN.md §3:
+    # audience precision lowers CAC more than cheap reach) and stay longer.
+    DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.85, "daily_purchase_prob": 1.1}

@@ -1,0 +1,33 @@
+"""Partnerships and affiliates: pay per customer or per sale, nothing upfront."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..validation import param
+from .base import Channel
+
+
+@dataclass
+class PartnerChannel(Channel):
+    """Cross-industry co-operation, distributors and affiliates (CPA / CPS).
+
+    The partner exposes its own audience (another brand's members, a
+    distributor's customers) at ``daily_leads`` expected leads a day, at no
+    upfront cost. It is paid ``cost_per_customer`` per acquired customer
+    and/or ``commission_rate`` of their purchases (on the first, and on
+    later ones within ``commission_days``). Its spend is exactly those payments.
+    """
+
+    daily_leads: float = param(100.0, low=0)            # expected leads per day
+    activation_prob: float = param(0.1, low=0, high=1)
+    commission_rate: float = param(0.1, low=0, high=1)  # assumption: CPS rate, not from the brief
+
+    kind: ClassVar[str] = "partner"
+    linear_cost: ClassVar[bool] = True
+    budgeted: ClassVar[bool] = False
+    # Assumption: another brand's members are a qualified audience.
+    DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.9}
+
+    def expected_leads(self, state, budget: float) -> float:
+        return self.daily_leads

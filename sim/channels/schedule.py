@@ -1,0 +1,105 @@
+"""Budget schedules: how much a channel may spend on each acquisition day.
+
+A schedule turns a channel's ``daily_budget`` into a planned budget per day
+(flat, flights, pulses or events, with an optional boost on sale days) and
+then applies an optional total-budget cap with pacing. Its SimPy process
+sets ``state.budgets[channel]`` at the start of every day; a channel spends
+exactly that, so spend never exceeds the plan nor the cap.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..validation import ConfigError, build, check_choice, param
+
+KINDS = ("flat", "flights", "pulses", "events")
+PACINGS = ("even", "asap")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When and how much a channel spends.
+
+    * ``flat``: the daily budget on every acquisition day;
+    * ``flights``: the daily budget inside the ``flights`` ranges ``[start, end)``, nothing outside;
+    * ``pulses``: the daily budget, times ``pulse_multiplier`` for ``pulse_days`` days
+      every ``every_days`` days from ``first_day``;
+    * ``events``: the daily budget only on one day every ``every_days`` days from
+      ``first_day`` (e.g. a live-stream fee), nothing on other days.
+
+    On campaign sale days the planned budget is multiplied by ``sale_day_multiplier``.
+    With ``total_budget`` the plan is capped: ``even`` pacing scales every
+    remaining day's plan down by the same factor so the cap lasts to the end;
+    ``asap`` spends the plan until the cap is used up.
+    """
+
+    kind: str = "flat"
+    flights: tuple = ()
+    every_days: int = param(7, low=1, integer=True)
+    first_day: int = param(0, low=0, integer=True)
+    pulse_days: int = param(1, low=1, integer=True)
+    pulse_multiplier: float = param(3.0, low=0)
+    sale_day_multiplier: float = param(1.0, low=0)
+    total_budget: float = param(float("inf"), low=0)     # currency over the run; inf = no cap
+    pacing: str = "even"
+
+    def planned(self, daily_budget: float, acquisition_days: int, demand: np.ndarray) -> np.ndarray:
+        """Planned budget for each acquisition day, before the cap."""
+        day = np.arange(acquisition_days)
+        if self.kind == "flat":
+            plan = np.ones(acquisition_days)
+        elif self.kind == "flights":
+            plan = np.zeros(acquisition_days)
+            for start, end in self.flights:
+                plan[start:end] = 1.0
+        else:
+            since = day - self.first_day
+            cycle = np.where(since >= 0, since % self.every_days, -1)
+            if self.kind == "pulses":
+                plan = np.where((cycle >= 0) & (cycle < self.pulse_days), self.pulse_multiplier, 1.0)
+            else:
+                plan = (cycle == 0).astype(float)
+        boost = np.where(demand[:acquisition_days] > 1, self.sale_day_multiplier, 1.0)
+        return daily_budget * plan * boost
+
+    def budgets(self, planned: np.ndarray) -> np.ndarray:
+        """Budget actually released each day: the plan under the total-budget cap."""
+        if not np.isfinite(self.total_budget) or planned.sum() <= self.total_budget:
+            return planned
+        if self.pacing == "asap":
+            spent_before = np.concatenate([[0.0], np.cumsum(planned)[:-1]])
+            return np.clip(self.total_budget - spent_before, 0.0, planned)
+        return planned * (self.total_budget / planned.sum())
+
+    def process(self, env, state, channel):
+        """SimPy process: set the channel's budget at the start of each acquisition day."""
+        params = state.params
+        budgets = self.budgets(self.planned(channel.daily_budget, params.acquisition_days, state.demand_by_day))
+        for budget in budgets:
+            state.budgets[channel.name] = float(budget)
+            yield env.timeout(1)
+        state.budgets[channel.name] = 0.0
+
+
+def build_schedule(path: str, spec: object) -> Schedule:
+    """Check a ``schedule`` mapping and build it."""
+    if spec is None:
+        return Schedule()
+    if not isinstance(spec, Mapping):
+        raise ConfigError(path, spec, f"must be a mapping with a kind ({', '.join(KINDS)})")
+    kind = check_choice(f"{path}.kind", spec.get("kind", "flat"), KINDS)
+    pacing = check_choice(f"{path}.pacing", spec.get("pacing", "even"), PACINGS)
+    flights = spec.get("flights", ())
+    if kind == "flights":
+        if not isinstance(flights, Sequence) or not flights or not all(
+                isinstance(f, Sequence) and len(f) == 2 and all(isinstance(d, int) for d in f)
+                and 0 <= f[0] < f[1] for f in flights):
+            raise ConfigError(f"{path}.flights", flights,
+                              "must be a list of [start, end) day pairs with 0 <= start < end, "
+                              "e.g. [[0, 60], [120, 180]]")
+    rest = {k: v for k, v in spec.items() if k not in ("kind", "pacing", "flights")}
+    return build(Schedule, path, rest, kind=kind, pacing=pacing,
+                 flights=tuple(tuple(f) for f in flights))
