@@ -6,7 +6,7 @@ denominator is zero is NaN (reported as null).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class Outcome:
     daily: dict        # series name -> one value per day
     cohorts: dict      # column -> one value per acquisition cohort
     retention: np.ndarray   # share of acquired customers active at each age 0..ltv_days-1
+    response: dict = field(default_factory=dict)   # channel -> response-curve table (column -> values)
 
 
 def ratio(numerator: float, denominator: float) -> float:
@@ -46,7 +47,7 @@ def compute(state) -> Outcome:
     daily = ledger.daily
     sources = params.sources
     initial = params.source_index("initial")
-    channel_names = [c.name for c in params.channels]
+    channel_names = [c.name for c in state.channels]
     acquired = people.source != initial
     n_by_source = np.bincount(people.source, minlength=len(sources))
     value_by_source = np.bincount(people.source, weights=people.value, minlength=len(sources))
@@ -91,6 +92,9 @@ def compute(state) -> Outcome:
             m["cpa." + s] = ratio(spend_by_source[s], m["leads." + s])
             m["roi_first_purchase." + s] = ratio(first_margin[s], spend_by_source[s])
             m["roi_ltv." + s] = ratio(m["ltv." + s] * n, spend_by_source[s])
+            m["valid_leads." + s] = float(daily["valid_leads." + s].sum())
+    for channel in state.channels:
+        m["marginal_cac." + channel.name] = channel.marginal_cac(state)
 
     m.update(_funnel(people, acquired, customers, leads, paid_customers, params))
     m["referral_share"] = ratio(m["customers.referral"], customers)
@@ -102,7 +106,8 @@ def compute(state) -> Outcome:
 
     series = {"day": np.arange(params.n_days, dtype=float), **daily,
               "gross_profit": daily["revenue"] - daily["cogs"]}
-    return Outcome(m, series, _cohorts(people, acquired, params), retention)
+    response = {c.name: c.response_table(state) for c in state.channels if hasattr(c, "response_table")}
+    return Outcome(m, series, _cohorts(people, acquired, params), retention, response)
 
 
 def _funnel(people, acquired, customers, leads, paid_customers, params) -> dict:

@@ -88,7 +88,48 @@ def daily(result, ax=None):
     return ax
 
 
-FIGURES = {"funnel": funnel, "cac_ltv": cac_ltv, "retention": retention, "daily": daily}
+def channels_over_time(result, axes=None, window: int = 7):
+    """Spend (top) and new customers (bottom) per channel and day, as ``window``-day moving averages."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+        _, axes = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    spend_ax, customers_ax = axes
+    day = result.daily["day"]
+    kernel = np.ones(window) / window
+    for name in _channel_names(result):
+        for ax, series in ((spend_ax, "spend."), (customers_ax, "new.")):
+            ax.plot(day, np.convolve(result.daily[series + name], kernel, mode="same"), label=name)
+    spend_ax.set_ylabel("spend per day")
+    customers_ax.set_ylabel("new customers per day")
+    customers_ax.set_xlabel("day")
+    spend_ax.set_title(f"Channels over time ({window}-day average)")
+    spend_ax.legend(fontsize="small")
+    return axes
+
+
+def response_curves(result, ax=None):
+    """Customers against budget per channel (expected, from each response curve), current budget marked."""
+    ax = _axes(ax)
+    for name, table in result.response.items():
+        line, = ax.plot(table["daily_budget"], table["customers"], marker=".", label=name)
+        current = table["scale"] == 1.0
+        ax.plot(table["daily_budget"][current], table["customers"][current], "o", ms=9,
+                mfc="none", color=line.get_color())
+    ax.set_xlabel("daily budget (currency)")
+    ax.set_ylabel("customers over the acquisition window")
+    ax.set_title("Response curves (circle: current budget)")
+    if result.response:
+        ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _channel_names(result) -> list[str]:
+    return [key.split(".", 1)[1] for key in result.daily if key.startswith("budget.")]
+
+
+FIGURES = {"funnel": funnel, "cac_ltv": cac_ltv, "retention": retention, "daily": daily,
+           "response_curves": response_curves}
 
 
 def save_all(result, directory) -> list[Path]:
@@ -99,8 +140,16 @@ def save_all(result, directory) -> list[Path]:
     for name, draw in FIGURES.items():
         figure = Figure(figsize=(7, 4), layout="constrained")
         draw(result, figure.add_subplot())
-        path = Path(directory) / f"{name}.png"
-        figure.savefig(path, dpi=110)
-        paths.append(path)
+        paths.append(_save(figure, directory, name))
+    if _channel_names(result):
+        figure = Figure(figsize=(8, 6), layout="constrained")
+        channels_over_time(result, figure.subplots(2, 1, sharex=True))
+        paths.append(_save(figure, directory, "channels"))
     return paths
+
+
+def _save(figure, directory, name: str) -> Path:
+    path = Path(directory) / f"{name}.png"
+    figure.savefig(path, dpi=110)
+    return path
 

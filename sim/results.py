@@ -33,7 +33,7 @@ class Result:
 
     def __init__(self, metrics: dict, intervals: dict, daily: dict, cohorts: dict,
                  retention: np.ndarray, replications: int, config: dict | None = None,
-                 per_replication: dict | None = None):
+                 per_replication: dict | None = None, response: dict | None = None):
         self.metrics = metrics
         """Metric name -> mean over replications (NaN where undefined)."""
         self.intervals = intervals
@@ -49,6 +49,8 @@ class Result:
         """The checked configuration that produced this result."""
         self.per_replication = per_replication or {}
         """Metric name -> array of one value per replication."""
+        self.response = response or {}
+        """Channel -> response-curve table (scale, daily_budget, spend, customers, cac), mean over replications."""
 
     @classmethod
     def from_outcomes(cls, outcomes: list[Outcome], config: dict | None = None) -> "Result":
@@ -64,6 +66,8 @@ class Result:
             cohorts={k: _nanmean([o.cohorts[k] for o in outcomes]) for k in outcomes[0].cohorts},
             retention=_nanmean([o.retention for o in outcomes]),
             replications=len(outcomes), config=config, per_replication=per_rep,
+            response={channel: {k: _nanmean([o.response[channel][k] for o in outcomes])
+                                for k in table} for channel, table in outcomes[0].response.items()},
         )
 
     def to_frame(self):
@@ -106,13 +110,14 @@ class Result:
         return [n for n in names if n != "initial" and self.metrics["customers." + n] > 0]
 
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write daily.csv, cohorts.csv, retention.csv, config.json, then metrics.json."""
+        """Write daily.csv, cohorts.csv, retention.csv, response_curves.csv, config.json, then metrics.json."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         _write_csv(directory / "daily.csv", self.daily)
         _write_csv(directory / "cohorts.csv", self.cohorts)
         _write_csv(directory / "retention.csv",
                    {"age_days": np.arange(self.retention.size), "active_share": self.retention})
+        _write_csv(directory / "response_curves.csv", _long(self.response))
         _write_text(directory / "config.json", json.dumps(
             {"replications": self.replications, "config": self.config}, indent=2))
         _write_text(directory / "metrics.json", json.dumps(self.metrics_record(), indent=2))
@@ -135,7 +140,8 @@ class Result:
         return cls(metrics, intervals, _read_csv(directory / "daily.csv"),
                    _read_csv(directory / "cohorts.csv"),
                    _read_csv(directory / "retention.csv")["active_share"],
-                   meta["replications"], meta["config"])
+                   meta["replications"], meta["config"],
+                   response=_wide(_read_csv(directory / "response_curves.csv")))
 
 
 def _nanmean(arrays) -> np.ndarray:
@@ -178,4 +184,21 @@ def _write_csv(path: Path, columns: dict) -> None:
 def _read_csv(path: Path) -> dict:
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
-    return {name: np.array([float(r[i]) for r in rows[1:]]) for i, name in enumerate(rows[0])}
+    columns = {name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])}
+    return {name: np.array(values) if name == "channel" else np.array(values, dtype=float)
+            for name, values in columns.items()}
+
+
+def _long(tables: dict) -> dict:
+    """Per-channel tables as one long table with a ``channel`` column."""
+    columns = ["scale", "daily_budget", "spend", "customers", "cac"]
+    long = {"channel": [name for name, t in tables.items() for _ in t["scale"]]}
+    long.update({c: np.concatenate([t[c] for t in tables.values()]) if tables else [] for c in columns})
+    return long
+
+
+def _wide(long: dict) -> dict:
+    if "channel" not in long:
+        return {}
+    return {name: {k: v[long["channel"] == name] for k, v in long.items() if k != "channel"}
+            for name in dict.fromkeys(long["channel"].tolist())}

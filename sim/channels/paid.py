@@ -56,16 +56,18 @@ class PaidChannel(Channel):
                         + (1.0 - self.carryover) * budget * self.purchasing_power(state.day))
         return float(self.hill(self.adstock))
 
+    def adstock_path(self, budgets: np.ndarray) -> np.ndarray:
+        """Adstock on each day of a budget path starting from day 0 (what ``step`` accumulates)."""
+        effective = np.asarray(budgets, dtype=float) * self.purchasing_power(np.arange(len(budgets)))
+        return lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective)
+
     def expected_customers(self, budgets: np.ndarray, reach: np.ndarray) -> np.ndarray:
         """Expected new customers per day for a budget path, along a given reach path.
 
         The same response as ``step`` (deflation, adstock, Hill, precision,
         activation), computed for a whole path at once.
         """
-        days = np.arange(budgets.size)
-        effective = budgets * self.purchasing_power(days)
-        adstock = lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective)
-        return self.hill(adstock) * reach * self.precision * self.activation_prob
+        return self.hill(self.adstock_path(budgets)) * reach * self.precision * self.activation_prob
 
     def response_table(self, state, scales=RESPONSE_SCALES) -> dict:
         """Budget -> customers -> CAC, scaling this run's budget path by each of ``scales``.
