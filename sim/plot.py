@@ -99,6 +99,9 @@ def channels_over_time(result, axes=None, window: int = 7):
     for name in _channel_names(result):
         for ax, series in ((spend_ax, "spend."), (customers_ax, "new.")):
             ax.plot(day, np.convolve(result.daily[series + name], kernel, mode="same"), label=name)
+    acquisition_days = result.config.get("horizon", {}).get("acquisition_days")
+    if acquisition_days:
+        customers_ax.set_xlim(0, acquisition_days)
     spend_ax.set_ylabel("spend per day")
     customers_ax.set_ylabel("new customers per day")
     customers_ax.set_xlabel("day")
