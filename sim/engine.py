@@ -34,9 +34,11 @@ from .stages.retention import Retention
 class State:
     """What the day step of one replication reads and writes."""
 
-    def __init__(self, params: Params):
+    def __init__(self, params: Params, seed: np.random.SeedSequence):
         self.params = params
+        self.seed = seed
         self.day = 0
+        self._streams: dict[str, tuple[Stream, int, np.random.Generator]] = {}
         self.people = People()
         self.ledger = Ledger(self.people, params.n_days, params.ltv_days, params.discount_rate,
                              params.gross_margin, [c.name for c in params.channels], params.sources)
@@ -51,8 +53,36 @@ class State:
         self.budgets: dict[str, float] = {}
         """Today's budget per channel, set by the channels' calendar processes."""
         self.purchasers_today: list[np.ndarray] = []
+        self.amounts_today: list[np.ndarray] = []
+        """Today's buyers and what each paid, in the order they bought (first purchases first)."""
         self.pending_referrers = np.empty(0, dtype=np.int64)
         """Referrers whose invitation converted yesterday; their invitees arrive today."""
+        self.policies = [dataclasses.replace(policy) for policy in params.policies]
+        """This replication's loyalty policies, with fresh state."""
+        for policy in self.policies:
+            policy.init(self)
+
+    def random(self, name: str, day: int | None = None) -> np.random.Generator:
+        """The generator of decision ``name`` on ``day`` (default today).
+
+        Repeated calls on one day continue the same day block, so a decision
+        taken twice in a day never reuses numbers.
+        """
+        day = self.day if day is None else day
+        stream, cached_day, generator = self._streams.get(name, (None, None, None))
+        if stream is None:
+            stream = Stream(self.seed, name)
+        if cached_day != day:
+            generator = stream.on(day)
+            self._streams[name] = (stream, day, generator)
+        return generator
+
+    def multiplier(self, hook: str, ids: np.ndarray):
+        """Product of the policies' ``hook`` factors for ``ids`` (1.0 with no policy)."""
+        factor = 1.0
+        for policy in self.policies:
+            factor = factor * getattr(policy, hook)(self, ids)
+        return factor
 
 
 @dataclass
@@ -87,16 +117,20 @@ def day_step(state: State, parts: Components) -> None:
     2. acquisition, on acquisition days only: the initial base (day 0),
        yesterday's converted referrals, each channel in config order, then
        organic adoption; every new customer makes its first purchase today;
+       policies see the new customers (e.g. the private pool invites them);
     3. every customer active before today: churn is decided when a retention
-       period ends, then survivors buy with their daily purchase probability
-       (times today's campaign demand); channels take their commissions;
+       period ends (times the policies' churn factors), then survivors buy
+       with their daily purchase probability (times today's campaign demand
+       and the policies' factors); channels take their commissions and
+       policies see all of today's purchases;
     4. today's purchases make referral invitations, converted ones arrive tomorrow;
     5. end-of-day counts.
     """
     people, day = state.people, state.day
     rng = {name: s.on(day) for name, s in parts.streams.items()}
-    state.purchasers_today = []
+    state.purchasers_today, state.amounts_today = [], []
     existing = people.active_ids
+    first_new = people.n
     if day < state.params.acquisition_days:
         if day == 0:
             activate(state, state.params.initial_customers,
@@ -105,12 +139,21 @@ def day_step(state: State, parts: Components) -> None:
         for channel, stream in zip(state.channels, parts.channel_streams):
             channel.step(state, stream.on(day))
         parts.organic.step(state, rng["organic"], existing.size)
+        arrivals = np.arange(first_new, people.n)
+        for policy in state.policies:
+            policy.on_arrivals(state, arrivals)
     survivors = parts.retention.step(state, existing, rng["retention"])
-    buyers = revenue.step(state, survivors, rng["revenue"])
+    buyers, amounts = revenue.step(state, survivors, rng["revenue"])
     for channel in state.channels:
-        channel.on_purchases(state, buyers)
+        channel.on_purchases(state, buyers, amounts)
+    if state.policies:
+        all_buyers, all_amounts = np.concatenate(state.purchasers_today), np.concatenate(state.amounts_today)
+        for policy in state.policies:
+            policy.on_purchases(state, all_buyers, all_amounts)
     parts.referral.invite(state, rng["referral/invitations"])
     state.ledger.record("active", day, people.active_ids.size)
+    for policy in state.policies:
+        policy.end_of_day(state)
 
 
 def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> State:
@@ -119,11 +162,13 @@ def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> Stat
     ``processes`` are extra calendar processes, generator functions of
     ``(env, state)`` started beside the channels' schedules and the sale days.
     """
-    state = State(params)
+    state = State(params, seed)
     parts = Components.build(params, seed)
     env = simpy.Environment()
     for channel in state.channels:
         env.process(channel.calendar(env, state))
+    for policy in state.policies:
+        env.process(policy.calendar(env, state))
     for event in params.sale_days:
         env.process(event.process(env, state))
     for process in processes:

@@ -52,11 +52,18 @@ class Ledger:
         """Discount factor of money received ``age`` days after activation."""
         self.contribution_by_age = np.zeros((len(self.sources), ltv_days))
         """Discounted net contribution summed per source (row) and age in days (column)."""
+        self.accounts = dict(CUSTOMER_ACCOUNTS)
+        """Customer account -> sign in net contribution; policies add theirs."""
 
     def declare(self, names) -> None:
         """Add per-day series (zero-filled) if not yet present."""
         for name in names:
             self.daily.setdefault(name, np.zeros(self.n_days))
+
+    def declare_account(self, account: str, sign: float) -> None:
+        """Add a customer account (e.g. a policy's fee or cost) and its per-day series."""
+        self.accounts[account] = sign
+        self.declare([account])
 
     def record(self, name: str, day: int, amount: float) -> None:
         """Add ``amount`` to the per-day series ``name``."""
@@ -75,7 +82,7 @@ class Ledger:
         inside = age < self.ltv_days
         if not inside.all():
             ids, age, amounts = ids[inside], age[inside], amounts[inside]
-        contribution = CUSTOMER_ACCOUNTS[account] * amounts * self.discount[age]
+        contribution = self.accounts[account] * amounts * self.discount[age]
         self.people.value[ids] += contribution
         if account == "revenue":
             self.people.revenue[ids] += amounts

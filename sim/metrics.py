@@ -33,6 +33,11 @@ def ratio(numerator: float, denominator: float) -> float:
     return float(numerator) / denominator if denominator else float("nan")
 
 
+def mean_where(values: np.ndarray, mask: np.ndarray) -> float:
+    """Mean of ``values`` where ``mask`` holds; NaN if it never does."""
+    return float(np.mean(values[mask])) if mask.any() else float("nan")
+
+
 def payback_days(contribution_by_age: np.ndarray, customers: int, cac: float) -> float:
     """First age (days after activation) at which cumulative contribution per customer reaches CAC."""
     if not customers or np.isnan(cac):
@@ -51,7 +56,7 @@ def compute(state) -> Outcome:
     acquired = people.source != initial
     n_by_source = np.bincount(people.source, minlength=len(sources))
     value_by_source = np.bincount(people.source, weights=people.value, minlength=len(sources))
-    spend_by_source = {s: daily["spend." + s].sum() if s in channel_names else 0.0 for s in sources}
+    spend_by_source = {s: daily["spend." + s].sum() if "spend." + s in daily else 0.0 for s in sources}
     first_margin = {s: params.gross_margin * daily["first_revenue." + s].sum() for s in sources}
 
     customers = int(acquired.sum())
@@ -106,6 +111,8 @@ def compute(state) -> Outcome:
 
     series = {"day": np.arange(params.n_days, dtype=float), **daily,
               "gross_profit": daily["revenue"] - daily["cogs"]}
+    for policy in state.policies:
+        m.update(policy.metrics(state))
     response = {c.name: c.response_table(state) for c in state.channels if hasattr(c, "response_table")}
     return Outcome(m, series, _cohorts(people, acquired, params), retention, response)
 

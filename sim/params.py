@@ -16,15 +16,14 @@ from omegaconf.errors import OmegaConfBaseException
 from . import distributions
 from .campaigns import build_sale_days
 from .channels import build_channel, build_quality
+from .policies import build_policy
 from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
 from .population import PROBABILITY_TRAITS, TRAITS
-from .validation import ConfigError, check_choice, check_number, check_probability
+from .validation import ConfigError, check_number, check_probability
 
 #: Sources of customers besides the channels, in this order after them.
 OTHER_SOURCES = ("organic", "referral", "initial")
-#: Loyalty policies accepted under ``policies.<name>``.
-POLICIES: dict = {}
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class Params:
     channels: tuple         # channel objects, in config order
     quality: tuple          # per source index: trait -> multiplier on the population's draws
     sale_days: tuple        # campaign sale events
+    policies: tuple         # loyalty policy objects, in config order
     config: dict            # the checked config as plain data, for the record
 
     @property
@@ -104,8 +104,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                build_quality("referral.quality", data["referral"]["quality"]),
                {})   # the initial base is the population itself
     sale_days = build_sale_days(data["campaigns"]["sale_days"])
-    for name in data["policies"]:
-        check_choice(f"policies.{name}", name, POLICIES, what="unknown policy; available:")
+    policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
 
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
     return Params(
@@ -126,6 +125,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         channels=channels,
         quality=quality,
         sale_days=sale_days,
+        policies=policies,
         config=data,
     )
 

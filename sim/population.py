@@ -48,16 +48,23 @@ class People:
         self.n = 0
         """Number of customers so far; arrays are valid on ``[:n]``."""
         self._capacity = max(int(capacity), 1)
+        self.fields = {}
+        """Attribute -> (dtype, fill): FIELDS plus those added by policies."""
         for name, (dtype, fill) in FIELDS.items():
-            setattr(self, "_" + name, np.full(self._capacity, fill, dtype=dtype))
+            self.add_field(name, dtype, fill)
         self.active_ids = np.empty(0, dtype=np.int64)
         """Ids of the customers who have not churned, in arrival order."""
 
     def __getattr__(self, name):
         # Public views trimmed to the customers that exist.
-        if name in FIELDS:
+        if name in self.__dict__.get("fields", ()):
             return self.__dict__["_" + name][: self.n]
         raise AttributeError(name)
+
+    def add_field(self, name: str, dtype, fill) -> None:
+        """Add a per-customer attribute (e.g. a policy's state); existing customers get ``fill``."""
+        self.fields[name] = (dtype, fill)
+        self.__dict__["_" + name] = np.full(self._capacity, fill, dtype=dtype)
 
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` customers with the given attribute values and return their ids."""
@@ -78,7 +85,7 @@ class People:
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
-        for name, (dtype, fill) in FIELDS.items():
+        for name, (dtype, fill) in self.fields.items():
             old = self.__dict__["_" + name]
             new = np.full(capacity, fill, dtype=dtype)
             new[: self.n] = old[: self.n]
@@ -88,4 +95,4 @@ class People:
     @property
     def nbytes_per_customer(self) -> int:
         """Bytes of state per customer slot (excluding the active list)."""
-        return sum(np.dtype(dtype).itemsize for dtype, _ in FIELDS.values())
+        return sum(np.dtype(dtype).itemsize for dtype, _ in self.fields.values())

@@ -18,6 +18,10 @@ from .paid import ContentChannel, PaidChannel
 from .partner import PartnerChannel
 from .schedule import Schedule, build_schedule
 
+#: Quality multipliers a source may set: the population traits, and the
+#: propensity to join the private pool.
+QUALITY_KEYS = (*TRAITS, "pool_join")
+
 #: Channel kinds accepted in ``channels.<name>.kind``.
 KINDS = {cls.kind: cls for cls in (PaidChannel, ContentChannel, LiveStreamChannel,
                                    PartnerChannel, OfflineChannel)}
@@ -30,8 +34,8 @@ def build_quality(path: str, spec: object) -> dict:
     if spec is None:
         return {}
     if not isinstance(spec, Mapping):
-        raise ConfigError(path, spec, f"must map traits ({', '.join(TRAITS)}) to multipliers")
-    check_keys(path, spec, TRAITS)
+        raise ConfigError(path, spec, f"must map {', '.join(QUALITY_KEYS)} to multipliers")
+    check_keys(path, spec, QUALITY_KEYS)
     return {trait: check_number(f"{path}.{trait}", value, low=0) for trait, value in spec.items()}
 
 

@@ -86,15 +86,15 @@ class Channel:
             ledger.spend(day, self.name, cost)
         return ids
 
-    def on_purchases(self, state, buyers: np.ndarray) -> None:
-        """Pay commission on today's repeat purchases by this channel's customers."""
+    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        """Pay commission on today's repeat purchases (``amounts`` paid) by this channel's customers."""
         if not (self.commission_rate and self.commission_days):
             return
         people = state.people
-        mine = buyers[(people.source[buyers] == self.source)
-                      & (state.day - people.ti_activated[buyers] <= self.commission_days)]
-        if mine.size:
-            state.ledger.spend(state.day, self.name, self.commission_rate * float(people.spend[mine].sum()))
+        mine = (people.source[buyers] == self.source) & (
+            state.day - people.ti_activated[buyers] <= self.commission_days)
+        if mine.any():
+            state.ledger.spend(state.day, self.name, self.commission_rate * float(amounts[mine].sum()))
 
     def marginal_cac(self, state) -> float:
         """Cost of one more customer at the current plan.

@@ -35,6 +35,7 @@ def activate(state, n: int, source: int, rng: np.random.Generator,
     ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day, **values)
     state.market_left -= n
     state.purchasers_today.append(ids)
+    state.amounts_today.append(people.spend[ids])
     name = ledger.sources[source]
     ledger.record("new_customers", day, n)
     ledger.record("new." + name, day, n)

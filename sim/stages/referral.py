@@ -14,7 +14,7 @@ class Referral:
 
     Every purchase of the day, first or repeat, gives one invitation with
     the buyer's ``referral_prob``; an invitation converts with
-    ``conversion_prob``. Converted invitations activate the next day as
+    ``conversion_prob`` times the policies' conversion factors. Converted invitations activate the next day as
     customers of the referral source, recording referrer and depth
     (referrer's depth + 1). Invitations made on the last acquisition day or
     later are counted but not converted, since new customers arrive only on
@@ -33,7 +33,8 @@ class Referral:
         ledger.record("invitations", day, inviters.size)
         if day + 1 >= self.acquisition_days:
             return np.empty(0, dtype=np.int64)
-        converted = inviters[rng.random(inviters.size) < self.conversion_prob][: state.market_left]
+        conversion = self.conversion_prob * state.multiplier("conversion_multiplier", inviters)
+        converted = inviters[rng.random(inviters.size) < conversion][: state.market_left]
         ledger.record("referrals_converted", day, converted.size)
         state.pending_referrers = converted
         return converted

@@ -27,7 +27,10 @@ class Retention:
         else:
             due_mask = (day - people.ti_activated[customers]) % self.period_days == 0
             due = customers[due_mask]
-        churns = rng.random(due.size, dtype=np.float32) < people.churn_prob[due]
+        churn_prob = people.churn_prob[due]
+        if state.policies:
+            churn_prob = churn_prob * state.multiplier("churn_multiplier", due)
+        churns = rng.random(due.size, dtype=np.float32) < churn_prob
         churned = due[churns]
         people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)

@@ -1,0 +1,47 @@
+"""Loyalty policies: what keeping customers costs and earns.
+
+One module per policy, enabled under ``policies.<name>`` (the name is the
+kind unless a ``kind`` is given); ``base`` documents the hooks the day step
+calls.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+from ..validation import ConfigError, build, check_choice
+from .base import Policy
+from .membership import Membership, build_phases
+from .pool import PrivatePool
+from .referral import ReferralRewards
+
+#: Policy kinds accepted under ``policies``.
+KINDS = {cls.kind: cls for cls in (PrivatePool, Membership, ReferralRewards)}
+
+__all__ = ["KINDS", "Policy", "build_policy", *(c.__name__ for c in KINDS.values())]
+
+
+def build_policy(name: str, spec: object) -> Policy:
+    """Check ``policies.<name>`` and build the policy."""
+    path = f"policies.{name}"
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, Mapping):
+        raise ConfigError(path, spec, "must be a mapping of the policy's parameters")
+    cls = KINDS[check_choice(f"{path}.kind", spec.get("kind", name), KINDS)]
+    parameters = {k: v for k, v in spec.items() if k not in ("kind", "phases")}
+    given = {"name": name}
+    if cls is Membership:
+        given["phases"] = build_phases(f"{path}.phases", spec.get("phases"))
+    for flag in ("pool_members_only", "allow_more_than_two_levels"):
+        if flag in parameters and not isinstance(parameters[flag], bool):
+            raise ConfigError(f"{path}.{flag}", parameters[flag], "must be true or false")
+    policy = build(cls, path, parameters, **given)
+    if isinstance(policy, ReferralRewards) and policy.levels > 2:
+        if not policy.allow_more_than_two_levels:
+            raise ConfigError(f"{path}.levels", policy.levels,
+                              "more than two referral levels carry legal risk; set "
+                              f"{path}.allow_more_than_two_levels=true to allow it")
+        warnings.warn(f"{path}.levels = {policy.levels}: three or more referral levels carry "
+                      "legal risk and demotivate; two are enough", stacklevel=2)
+    return policy

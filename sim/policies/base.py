@@ -1,0 +1,74 @@
+"""What every loyalty policy shares.
+
+A policy is a dataclass of parameters plus per-replication state (its own
+per-customer arrays, added to People in ``init``). The day step calls its
+hooks at fixed points (see ``sim.engine.day_step``):
+
+* ``calendar(env, state)``: a SimPy process for what happens on a calendar
+  (touches, billing, renewals, programme phases), at the start of a day;
+* ``on_arrivals(state, ids)``: after acquisition, with today's new customers;
+* ``churn_multiplier`` / ``purchase_multiplier`` / ``spend_multiplier``
+  ``(state, ids)``: factors on the churn probability, daily purchase
+  probability and spend of the given customers today (1 = no effect);
+* ``conversion_multiplier(state, inviters)``: factor on the conversion of
+  the inviters' invitations;
+* ``on_purchases(state, buyers, amounts)``: after all of today's purchases;
+* ``end_of_day(state)``: after the day, for counts.
+
+Every cost and fee goes through the ledger: per-customer money with
+``ledger.book`` (so it enters LTV), acquisition money with ``ledger.spend``.
+Random draws come from ``state.random("<policy>/<decision>")``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass
+class Policy:
+    name: str
+
+    kind: ClassVar[str] = ""
+    ACCOUNTS: ClassVar[dict] = {}
+    """Customer accounts the policy books to, with their sign in net contribution."""
+    COUNTS: ClassVar[tuple] = ()
+    """Per-day series the policy records."""
+
+    def init(self, state) -> None:
+        """Add the policy's per-customer arrays and ledger series; reset its state."""
+        state.ledger.declare(self.COUNTS)
+        for account, sign in self.ACCOUNTS.items():
+            state.ledger.declare_account(account, sign)
+
+    def calendar(self, env, state):
+        """SimPy process; none by default."""
+        return
+        yield
+
+    def on_arrivals(self, state, ids: np.ndarray) -> None:
+        pass
+
+    def churn_multiplier(self, state, ids: np.ndarray):
+        return 1.0
+
+    def purchase_multiplier(self, state, ids: np.ndarray):
+        return 1.0
+
+    def spend_multiplier(self, state, ids: np.ndarray):
+        return 1.0
+
+    def conversion_multiplier(self, state, inviters: np.ndarray):
+        return 1.0
+
+    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        pass
+
+    def end_of_day(self, state) -> None:
+        pass
+
+    def metrics(self, state) -> dict:
+        return {}
+

@@ -1,0 +1,185 @@
+"""Paid membership: turning repeat buyers into "super users"."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+import numpy as np
+
+from ..metrics import mean_where, ratio
+from ..validation import ConfigError, check_keys, check_number, param
+from .base import Policy
+
+#: Benefit parameters that programme phases may change.
+BENEFITS = ("price_discount", "exclusive_spend_uplift", "priority_churn_multiplier",
+            "rebate_rate", "custom_offer_purchase_lift", "benefit_cost_per_term")
+
+
+@dataclass
+class Membership(Policy):
+    """A paid membership with benefits along the six dimensions of the brief.
+
+    * **Eligibility and offer**: a customer becomes eligible at its
+      ``min_purchases``-th purchase inside its LTV window (and only if a pool
+      member, with ``pool_members_only``) and is offered membership once.
+      It accepts with probability ``offer_accept_prob * (p / p_mean)^frequency_elasticity``
+      (capped at 1), where ``p`` is its daily purchase probability and
+      ``p_mean`` the population's mean: frequent buyers join more.
+    * **Fee and term**: ``fee`` is paid on joining and on each renewal and
+      covers ``term_days``; at a term's end a still-active member renews with
+      ``renewal_prob``, otherwise the membership lapses.
+    * **Benefits while a member** (exclusive price and discounts, exclusive
+      products, priority service, rebates, customised offers):
+      ``price_discount`` of each purchase is given up (cost),
+      ``exclusive_spend_uplift`` multiplies spend, ``priority_churn_multiplier``
+      churn, ``rebate_rate`` of spend is returned (cost),
+      ``custom_offer_purchase_lift`` multiplies the purchase probability, and
+      running the benefits costs ``benefit_cost_per_term`` per member and term.
+    * **Phases** (start-up, growth, stable): ``phases`` is a list of
+      ``{start: day, <benefit>: value, ...}``; from each start day the given
+      benefits replace the current ones.
+    """
+
+    fee: float = param(99.0, low=0)                                # currency per term
+    term_days: int = param(365, low=1, integer=True)
+    min_purchases: int = param(2, low=1, integer=True)            # purchases that make a customer eligible
+    pool_members_only: bool = False                               # offer only to private-pool members
+    offer_accept_prob: float = param(0.1, low=0, high=1)          # at the population's mean frequency
+    frequency_elasticity: float = param(1.0, low=0)
+    renewal_prob: float = param(0.6, low=0, high=1)
+    price_discount: float = param(0.05, low=0, high=1)            # share of price given up
+    exclusive_spend_uplift: float = param(1.1, low=0)             # spend multiplier
+    priority_churn_multiplier: float = param(0.7, low=0)          # churn multiplier
+    rebate_rate: float = param(0.02, low=0, high=1)               # share of spend returned
+    custom_offer_purchase_lift: float = param(1.2, low=0)         # purchase probability multiplier
+    benefit_cost_per_term: float = param(10.0, low=0)             # running the benefits, per member
+    phases: tuple = ()                                            # ({start: day, benefit: value}, ...)
+
+    kind: ClassVar[str] = "membership"
+    ACCOUNTS: ClassVar[dict] = {"membership_fee": +1.0, "membership_discount": -1.0,
+                                "membership_rebate": -1.0, "membership_benefit_cost": -1.0}
+    COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",
+                               "membership_renewals", "membership_lapses")
+
+    def init(self, state) -> None:
+        super().init(state)
+        state.people.add_field("ti_member_until", np.int32, -1)    # last day covered; -1 never a member
+        state.people.add_field("ti_member_joined", np.int32, -1)
+        state.people.add_field("membership_offered", np.bool_, False)
+        self.benefits = {name: getattr(self, name) for name in BENEFITS}
+        self.term_ends = defaultdict(list)         # day -> ids whose term ends that day
+        self.mean_purchase_prob = state.params.traits["daily_purchase_prob"].mean
+
+    def is_member(self, state, ids: np.ndarray) -> np.ndarray:
+        return state.people.ti_member_until[ids] >= state.day
+
+    def calendar(self, env, state):
+        """Programme phases, then a renewal check at the start of every day."""
+        for phase in sorted(self.phases, key=lambda p: p["start"]):
+            env.process(self._phase(env, phase))
+        while True:
+            self._renew(state, int(env.now))
+            yield env.timeout(1)
+
+    def _phase(self, env, phase):
+        yield env.timeout(phase["start"])
+        self.benefits.update({k: v for k, v in phase.items() if k != "start"})
+
+    def _renew(self, state, day: int) -> None:
+        ending = self.term_ends.pop(day - 1, [])
+        if not ending:
+            return
+        people = state.people
+        ending = np.concatenate(ending)
+        ending = ending[people.stage[ending] != 3]          # churned members cannot renew
+        renew = ending[state.random("membership/renew", day).random(ending.size) < self.renewal_prob]
+        state.ledger.record("membership_renewals", day, renew.size)
+        state.ledger.record("membership_lapses", day, ending.size - renew.size)
+        self._start_term(state, day, renew)
+
+    def _start_term(self, state, day: int, ids: np.ndarray) -> None:
+        if not ids.size:
+            return
+        state.people.ti_member_until[ids] = day + self.term_days - 1
+        self.term_ends[day + self.term_days - 1].append(ids)
+        state.ledger.book(day, "membership_fee", ids, np.full(ids.size, self.fee))
+        state.ledger.book(day, "membership_benefit_cost", ids,
+                          np.full(ids.size, self.benefits["benefit_cost_per_term"]))
+
+    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        people, day = state.people, state.day
+        members = self.is_member(state, buyers)
+        if members.any():
+            paid = amounts[members]
+            state.ledger.book(day, "membership_discount", buyers[members], paid * self.benefits["price_discount"])
+            state.ledger.book(day, "membership_rebate", buyers[members], paid * self.benefits["rebate_rate"])
+        eligible = buyers[(people.n_purchases[buyers] >= self.min_purchases)
+                          & ~people.membership_offered[buyers]]
+        if self.pool_members_only:
+            eligible = eligible[people.pool_member[eligible]]
+        people.membership_offered[eligible] = True
+        state.ledger.record("membership_offers", day, eligible.size)
+        frequency = people.daily_purchase_prob[eligible] / self.mean_purchase_prob
+        accept = np.minimum(self.offer_accept_prob * frequency ** self.frequency_elasticity, 1.0)
+        joined = eligible[state.random("membership/offer").random(eligible.size) < accept]
+        people.ti_member_joined[joined] = day
+        state.ledger.record("membership_joins", day, joined.size)
+        self._start_term(state, day, joined)
+
+    def churn_multiplier(self, state, ids):
+        return np.where(self.is_member(state, ids),
+                        np.float32(self.benefits["priority_churn_multiplier"]), np.float32(1))
+
+    def purchase_multiplier(self, state, ids):
+        return np.where(self.is_member(state, ids),
+                        np.float32(self.benefits["custom_offer_purchase_lift"]), np.float32(1))
+
+    def spend_multiplier(self, state, ids):
+        return np.where(self.is_member(state, ids),
+                        np.float32(self.benefits["exclusive_spend_uplift"]), np.float32(1))
+
+    def end_of_day(self, state) -> None:
+        active = state.people.active_ids
+        state.ledger.record("members", state.day, int(self.is_member(state, active).sum()))
+
+    def metrics(self, state) -> dict:
+        people, daily, params = state.people, state.ledger.daily, state.params
+        acquired = people.source != params.source_index("initial")
+        ever = acquired & (people.ti_member_joined >= 0)
+        last_acquisition_day = params.acquisition_days - 1
+        ended = daily["membership_renewals"].sum() + daily["membership_lapses"].sum()
+        benefit_cost = sum(daily[a].sum() for a in ("membership_discount", "membership_rebate",
+                                                    "membership_benefit_cost"))
+        return {
+            "membership_members": float(daily["members"][last_acquisition_day]),
+            "membership_penetration": ratio(daily["members"][last_acquisition_day],
+                                            daily["active"][last_acquisition_day]),
+            "membership_conversion": ratio(daily["membership_joins"].sum(), daily["membership_offers"].sum()),
+            "membership_renewal_rate": ratio(daily["membership_renewals"].sum(), ended),
+            "value_per_member": mean_where(people.value, ever),
+            "value_per_non_member": mean_where(people.value, acquired & ~ever),
+            "membership_fee_income": float(daily["membership_fee"].sum()),
+            "membership_benefit_cost": float(benefit_cost),
+        }
+
+
+def build_phases(path: str, spec: object) -> tuple:
+    """Check ``phases``: a list of ``{start: day, <benefit>: value}``."""
+    if spec is None:
+        return ()
+    if not isinstance(spec, Sequence) or isinstance(spec, str):
+        raise ConfigError(path, spec, "must be a list like [{start: 180, price_discount: 0.1}]")
+    ranges = {f.name: f.metadata for f in fields(Membership) if f.name in BENEFITS}
+    phases = []
+    for index, phase in enumerate(spec):
+        where = f"{path}[{index}]"
+        if not isinstance(phase, Mapping) or "start" not in phase:
+            raise ConfigError(where, phase, f"must be a mapping with start and benefits ({', '.join(BENEFITS)})")
+        check_keys(where, phase, ("start", *BENEFITS))
+        checked = {"start": check_number(f"{where}.start", phase["start"], low=0, integer=True)}
+        checked.update({key: check_number(f"{where}.{key}", value, **ranges[key])
+                        for key, value in phase.items() if key != "start"})
+        phases.append(checked)
+    return tuple(phases)

@@ -1,0 +1,134 @@
+"""The private pool: "acquire in public, settle in private"."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ..metrics import mean_where, ratio
+from ..validation import param
+from .base import Policy
+
+
+@dataclass
+class PrivatePool(Policy):
+    """An owned audience (WeCom contacts, group chats, app) that buyers are invited into.
+
+    * **Join**: each new customer joins on its first purchase with probability
+      ``join_prob`` (``incentive_join_prob`` when an ``incentive`` is given),
+      times its channel's ``pool_join`` quality, capped at 1. The incentive
+      is a per-customer cost.
+    * **Touches**: every ``touch_every_days`` days from day 0 the pool
+      contacts all members, for free. On a touch day a member's purchase
+      probability is multiplied by ``touch_purchase_lift`` (a reminder).
+    * **Trust**: while a member, a customer's churn probability is
+      multiplied by ``trust_churn_multiplier``.
+    * **Fatigue**: each touch unsubscribes a member with probability
+      ``unsubscribe_prob + fatigue_unsubscribe_prob * excess``, where
+      ``excess = max(0, 30 / touch_every_days - tolerance_touches_per_30_days)``.
+    * **Cost**: every 30 days the pool costs ``monthly_fixed_cost`` plus
+      ``monthly_cost_per_member`` per member, shared equally by the members
+      (so it enters their LTV); with no members the fixed cost is still booked.
+    """
+
+    join_prob: float = param(0.3, low=0, high=1)                  # share of new buyers who join
+    incentive: float = param(0.0, low=0)                          # currency per joiner (coupon)
+    incentive_join_prob: float = param(0.6, low=0, high=1)        # join probability with the incentive
+    touch_every_days: int = param(7, low=1, integer=True)         # days between touches
+    touch_purchase_lift: float = param(1.5, low=0)                # purchase multiplier on touch days
+    trust_churn_multiplier: float = param(0.8, low=0)             # churn multiplier while a member
+    tolerance_touches_per_30_days: float = param(4.0, low=0)      # touches a member accepts a month
+    unsubscribe_prob: float = param(0.002, low=0, high=1)         # per touch within tolerance
+    fatigue_unsubscribe_prob: float = param(0.02, low=0, high=1)  # added per touch per excess touch
+    monthly_fixed_cost: float = param(2000.0, low=0)              # operators, content, tooling
+    monthly_cost_per_member: float = param(0.2, low=0)            # per member and month
+
+    kind: ClassVar[str] = "pool"
+    ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
+    COUNTS: ClassVar[tuple] = ("pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
+
+    def init(self, state) -> None:
+        super().init(state)
+        state.people.add_field("pool_member", np.bool_, False)
+        state.people.add_field("ti_pool_joined", np.int32, -1)
+        self.touch_today = False
+
+    @property
+    def unsubscribe_per_touch(self) -> float:
+        excess = max(0.0, 30.0 / self.touch_every_days - self.tolerance_touches_per_30_days)
+        return min(1.0, self.unsubscribe_prob + self.fatigue_unsubscribe_prob * excess)
+
+    def members(self, state) -> np.ndarray:
+        """Ids of the active members."""
+        active = state.people.active_ids
+        return active[state.people.pool_member[active]]
+
+    def calendar(self, env, state):
+        """Touch days (with unsubscribes) and monthly billing, both from day 0."""
+        env.process(self._billing(env, state))
+        while True:
+            day = int(env.now)
+            members = self.members(state)
+            state.ledger.record("pool_touches", day, members.size)
+            leaving = members[state.random("pool/unsubscribe", day).random(members.size)
+                              < self.unsubscribe_per_touch]
+            state.people.pool_member[leaving] = False
+            state.ledger.record("pool_unsubscribes", day, leaving.size)
+            self.touch_today = True
+            yield env.timeout(1)
+            self.touch_today = False
+            yield env.timeout(self.touch_every_days - 1)
+
+    def _billing(self, env, state):
+        while True:
+            day = int(env.now)
+            members = self.members(state)
+            total = self.monthly_fixed_cost + self.monthly_cost_per_member * members.size
+            if members.size:
+                state.ledger.book(day, "pool_cost", members, np.full(members.size, total / members.size))
+            else:
+                state.ledger.record("pool_cost", day, total)
+            yield env.timeout(30)
+
+    def on_arrivals(self, state, ids: np.ndarray) -> None:
+        people = state.people
+        base = self.incentive_join_prob if self.incentive > 0 else self.join_prob
+        by_source = np.array([q.get("pool_join", 1.0) for q in state.params.quality])
+        probability = np.minimum(base * by_source[people.source[ids]], 1.0)
+        joined = ids[state.random("pool/join").random(ids.size) < probability]
+        people.pool_member[joined] = True
+        people.ti_pool_joined[joined] = state.day
+        state.ledger.record("pool_joined", state.day, joined.size)
+        if self.incentive > 0 and joined.size:
+            state.ledger.book(state.day, "pool_cost", joined, np.full(joined.size, self.incentive))
+
+    def churn_multiplier(self, state, ids):
+        return np.where(state.people.pool_member[ids], np.float32(self.trust_churn_multiplier), np.float32(1))
+
+    def purchase_multiplier(self, state, ids):
+        if not self.touch_today:
+            return 1.0
+        return np.where(state.people.pool_member[ids], np.float32(self.touch_purchase_lift), np.float32(1))
+
+    def end_of_day(self, state) -> None:
+        state.ledger.record("pool_size", state.day, self.members(state).size)
+
+    def metrics(self, state) -> dict:
+        people, daily, params = state.people, state.ledger.daily, state.params
+        acquired = people.source != params.source_index("initial")
+        joined = acquired & (people.ti_pool_joined >= 0)
+        others = acquired & ~joined
+        return {
+            "pool_members": float(daily["pool_size"][params.acquisition_days - 1]),
+            "pool_joined": float(daily["pool_joined"].sum()),
+            "pool_touches": float(daily["pool_touches"].sum()),
+            "pool_unsubscribes": float(daily["pool_unsubscribes"].sum()),
+            "pool_cost": float(daily["pool_cost"].sum()),
+            "pool_join_rate": ratio(joined.sum(), acquired.sum()),
+            "ltv_pool_members": mean_where(people.value, joined),
+            "ltv_non_pool_members": mean_where(people.value, others),
+            "repeat_rate_pool_members": mean_where(people.n_purchases >= 2, joined),
+            "repeat_rate_non_pool_members": mean_where(people.n_purchases >= 2, others),
+        }
+

@@ -1,0 +1,70 @@
+"""Referral rewards and distribution: paying customers to bring customers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ..validation import param
+from .base import Policy
+
+
+@dataclass
+class ReferralRewards(Policy):
+    """A referral programme ("old brings new", fission) with one or two levels.
+
+    * **Rewards**: each customer who arrives by referral earns its referrer
+      ``referrer_reward`` and itself ``referee_reward``.
+    * **Commission**: on every purchase of a referred customer, level 1 (its
+      referrer) earns ``level1_commission`` of the spend and level 2 (the
+      referrer's referrer, if any) ``level2_commission``.
+    * **Effect**: rewards make invitations convert ``conversion_lift`` times
+      as often.
+    * **Levels**: the programme runs ``levels`` deep: a customer at referral
+      depth ``levels`` or more cannot bring new customers through it, so no
+      customer is deeper than ``levels``. More than two levels carry legal
+      risk and demotivate (DOMAIN.md §5): they need ``allow_more_than_two_levels``
+      and raise a warning.
+
+    All of it is acquisition spend of the referral source (counted in its CAC).
+    """
+
+    referrer_reward: float = param(10.0, low=0)          # currency per referred customer, to the referrer
+    referee_reward: float = param(10.0, low=0)           # currency to the referred customer
+    level1_commission: float = param(0.0, low=0, high=1)  # share of a referred customer's spend
+    level2_commission: float = param(0.0, low=0, high=1)  # share paid to the referrer's referrer
+    conversion_lift: float = param(1.5, low=0)           # multiplier on invitation conversion
+    levels: int = param(2, low=1, integer=True)          # deepest referral chain the programme allows
+    allow_more_than_two_levels: bool = False
+
+    kind: ClassVar[str] = "referral"
+    COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
+
+    def conversion_multiplier(self, state, inviters):
+        allowed = state.people.referral_depth[inviters] < self.levels
+        return np.where(allowed, np.float32(self.conversion_lift), np.float32(0))
+
+    def on_arrivals(self, state, ids: np.ndarray) -> None:
+        referred = ids[state.people.referrer[ids] >= 0]
+        if referred.size:
+            amount = referred.size * (self.referrer_reward + self.referee_reward)
+            state.ledger.spend(state.day, "referral", amount)
+            state.ledger.record("referral_rewards", state.day, amount)
+
+    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        people = state.people
+        referrer = people.referrer[buyers]
+        level1 = referrer >= 0
+        amount = self.level1_commission * float(amounts[level1].sum())
+        level2 = level1.copy()
+        level2[level1] = people.referrer[referrer[level1]] >= 0
+        amount += self.level2_commission * float(amounts[level2].sum())
+        if amount:
+            state.ledger.spend(state.day, "referral", amount)
+            state.ledger.record("referral_commissions", state.day, amount)
+
+    def metrics(self, state) -> dict:
+        daily = state.ledger.daily
+        return {"referral_rewards": float(daily["referral_rewards"].sum()),
+                "referral_commissions": float(daily["referral_commissions"].sum())}
