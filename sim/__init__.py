@@ -5,12 +5,13 @@
     res = sim.run(cfg)
     res.metrics["cac"], res.metrics["ltv"]
 """
+from .comparison import compare
 from .config import compose
 from .engine import run
 from .results import Result
 from .validation import ConfigError
 
-__all__ = ["compose", "run", "Result", "ConfigError", "plot"]
+__all__ = ["compose", "run", "compare", "Result", "ConfigError", "plot"]
 
 
 def __getattr__(name):

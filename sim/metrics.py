@@ -80,6 +80,9 @@ def compute(state) -> Outcome:
         "roi_ltv": ratio(ltv * customers, spend),
         "revenue": float(daily["revenue"].sum()),
         "gross_profit": float(daily["revenue"].sum() - daily["cogs"].sum()),
+        # every customer account with its sign, less acquisition spend: undiscounted, whole run
+        "profit": float(sum(sign * daily[account].sum() for account, sign in ledger.accounts.items())
+                        - spend),
     }
     for index, s in enumerate(sources):
         n = int(n_by_source[index])
