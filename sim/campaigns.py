@@ -23,7 +23,7 @@ class SaleEvent:
     name: str
     start: int = param(0, low=0, integer=True)        # first day of the sale
     days: int = param(1, low=1, integer=True)         # length in days
-    demand: float = param(2.0, low=0)                 # multiplier on leads and purchase probability
+    demand: float = param(2.0, low=0, low_open=True)  # multiplier on leads and purchase probability
 
     def process(self, env, state):
         """SimPy process: raise demand for the sale, then restore it."""
@@ -54,3 +54,11 @@ def demand_curve(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:
     for event in events:
         demand[event.start: event.start + event.days] *= event.demand
     return demand
+
+
+def sale_day_mask(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:
+    """True on the days inside any sale event."""
+    mask = np.zeros(n_days, dtype=bool)
+    for event in events:
+        mask[event.start: event.start + event.days] = True
+    return mask

@@ -5,7 +5,7 @@
     marketing-sim -m scenario=a,b replications=20   # a sweep (multirun)
 
 Each run writes metrics.json (last, so its presence marks a complete run),
-daily.csv, cohorts.csv, retention.csv, config.json and PNG figures into
+daily.csv, cohorts.csv, retention.csv, response_curves.csv, config.json and PNG figures into
 Hydra's run directory, and prints a summary table. A bad config is reported
 in one line with exit code 2.
 """

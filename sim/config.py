@@ -93,7 +93,7 @@ class ReferralConfig:
     # brief gives no figure). Invitations per purchase are population.referral_prob.
     conversion_prob: float = 0.2
     # Trait multipliers of referred customers. Assumption in the direction of
-    # DOMAIN.md §3 (word of mouth works through loyal customers): referred
+    # docs/domain.md §3 (word of mouth works through loyal customers): referred
     # customers churn less and refer more than the population; no figure given.
     quality: Dict[str, Any] = _mapping(churn_prob=0.8, referral_prob=1.5)
 

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from . import metrics
-from .campaigns import demand_curve
+from .campaigns import sale_day_mask
 from .ledger import Ledger
 from .params import Params, validate
 from .population import People
@@ -46,8 +46,8 @@ class State:
         """This replication's channels: the configured ones with fresh state (adstock, catchment)."""
         self.demand = 1.0
         """Today's campaign demand multiplier, set by the sale-day processes."""
-        self.demand_by_day = demand_curve(params.sale_days, params.n_days)
-        """The campaign calendar's demand for every day, for planning budgets."""
+        self.sale_days = sale_day_mask(params.sale_days, params.n_days)
+        """The campaign calendar: True on sale days, for planning budgets."""
         self.market_left = params.market_size
         """Prospects not yet acquired; every acquisition draws from them."""
         self.budgets: dict[str, float] = {}

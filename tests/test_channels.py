@@ -207,3 +207,22 @@ def test_channel_totals_add_up_in_the_mix():
                                + m["customers.organic"] + m["customers.referral"], m["customers"])
     # quality differs, so LTV differs by channel: live-stream buyers are worth less
     assert np.all(m["ltv.livestream"] < m["ltv.search"])
+
+
+def test_a_partial_schedule_keeps_the_kinds_default_schedule():
+    state = channel_state("channels={}", "horizon.acquisition_days=30", "horizon.ltv_days=1",
+                          "+channels.live={kind: livestream, schedule: {every_days: 10}}")
+    np.testing.assert_array_equal(np.flatnonzero(state.ledger.daily["budget.live"]), [0, 10, 20])
+
+
+@pytest.mark.parametrize("override, key, words", [
+    ("+channels.p={kind: partner, schedule: {kind: flat}}", "channels.p.schedule", "allowed keys"),
+    ("campaigns.sale_days=[{start: 3, demand: 0}]", "campaigns.sale_days[0].demand", "> 0"),
+    ("+channels.feed_ads.schedule={kind: flights, flights: [[5, 2]]}", "channels.feed_ads.schedule.flights",
+     "start < end"),
+    ("+channels.feed_ads.quality={loyalty: 2}", "channels.feed_ads.quality.loyalty", "pool_join"),
+])
+def test_bad_channel_input_is_reported(override, key, words):
+    with pytest.raises(sim.ConfigError) as caught:
+        sim.run(compose(override))
+    assert key in str(caught.value) and words in str(caught.value), str(caught.value)

@@ -7,6 +7,7 @@ so channels cannibalise each other as it is used up.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from ..population import TRAITS
@@ -46,11 +47,11 @@ def build_channel(name: str, spec: object, source: int) -> Channel:
         raise ConfigError(path, spec, f"must be a mapping with a kind ({', '.join(KINDS)}) "
                           "and its parameters")
     cls = KINDS[check_choice(f"{path}.kind", spec.get("kind"), KINDS)]
+    allowed = [f.name for f in dataclasses.fields(cls) if f.init and f.name not in ("name", "source")]
+    check_keys(path, spec, ["kind", *(k for k in allowed if cls.budgeted or k != "schedule")])
     given = dict(name=name, source=source, quality=build_quality(f"{path}.quality", spec.get("quality")))
     if "schedule" in spec:
-        if not cls.budgeted:
-            raise ConfigError(f"{path}.schedule", spec["schedule"],
-                              f"a {cls.kind} channel has no budget to schedule")
-        given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"])
+        default = next(f for f in dataclasses.fields(cls) if f.name == "schedule").default_factory()
+        given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"], default)
     parameters = {k: v for k, v in spec.items() if k not in ("kind", "quality", "schedule")}
     return build(cls, path, parameters, **given)

@@ -15,8 +15,9 @@ class LiveStreamChannel(Channel):
 
     The fee (``daily_budget``) is paid on event days only: the schedule is
     ``events`` (one stream every ``every_days`` days) unless configured
-    otherwise. An event brings ``leads_per_event`` expected viewers who can
-    buy; the host takes ``commission_rate`` of what they buy during the
+    otherwise. An event at the full fee brings ``leads_per_event`` expected
+    viewers who can buy; a day's audience scales with the fee paid that day
+    (a sale-day boost books a bigger host, a budget cap a smaller one); the host takes ``commission_rate`` of what they buy during the
     stream (their first purchase) and, with ``commission_days``, later.
     """
 
@@ -32,4 +33,4 @@ class LiveStreamChannel(Channel):
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 1.3, "daily_purchase_prob": 0.9, "spend": 0.9}
 
     def expected_leads(self, state, budget: float) -> float:
-        return self.leads_per_event if budget > 0 else 0.0
+        return self.leads_per_event * budget / self.daily_budget if self.daily_budget else 0.0

@@ -72,6 +72,8 @@ class PaidChannel(Channel):
     def response_table(self, state, scales=RESPONSE_SCALES) -> dict:
         """Budget -> customers -> CAC, scaling this run's budget path by each of ``scales``.
 
+        ``daily_budget`` is the scaled path's mean over the acquisition days.
+
         Holds the run's reach (demand and market share left) fixed, so it
         answers "what if this channel alone had spent s times as much".
         Per-customer costs and commissions are added at this run's rate per customer.
@@ -81,12 +83,13 @@ class PaidChannel(Channel):
         customers = daily["new." + self.name].sum()
         extra_per_customer = ((daily["spend." + self.name].sum() - budgets.sum()) / customers
                               if customers else self.cost_per_customer)
+        mean_budget = budgets[: state.params.acquisition_days].mean()
         rows = {"scale": [], "daily_budget": [], "spend": [], "customers": [], "cac": []}
         for scale in scales:
             expected = float(self.expected_customers(scale * budgets, reach).sum())
             spend = scale * budgets.sum() + extra_per_customer * expected
             rows["scale"].append(scale)
-            rows["daily_budget"].append(scale * self.daily_budget)
+            rows["daily_budget"].append(scale * mean_budget)
             rows["spend"].append(spend)
             rows["customers"].append(expected)
             rows["cac"].append(spend / expected if expected else float("nan"))
@@ -116,6 +119,6 @@ class ContentChannel(PaidChannel):
     carryover: float = param(0.99, low=0, high=0.999)
 
     kind: ClassVar[str] = "content"
-    # Assumption: search and content visitors come with intent (DOMAIN.md §3:
+    # Assumption: search and content visitors come with intent (docs/domain.md §3:
     # audience precision lowers CAC more than cheap reach) and stay longer.
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.85, "daily_purchase_prob": 1.1}

@@ -8,6 +8,7 @@ exactly that, so spend never exceeds the plan nor the cap.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -46,7 +47,7 @@ class Schedule:
     total_budget: float = param(float("inf"), low=0)     # currency over the run; inf = no cap
     pacing: str = "even"
 
-    def planned(self, daily_budget: float, acquisition_days: int, demand: np.ndarray) -> np.ndarray:
+    def planned(self, daily_budget: float, acquisition_days: int, sale_days: np.ndarray) -> np.ndarray:
         """Planned budget for each acquisition day, before the cap."""
         day = np.arange(acquisition_days)
         if self.kind == "flat":
@@ -62,7 +63,7 @@ class Schedule:
                 plan = np.where((cycle >= 0) & (cycle < self.pulse_days), self.pulse_multiplier, 1.0)
             else:
                 plan = (cycle == 0).astype(float)
-        boost = np.where(demand[:acquisition_days] > 1, self.sale_day_multiplier, 1.0)
+        boost = np.where(sale_days[:acquisition_days], self.sale_day_multiplier, 1.0)
         return daily_budget * plan * boost
 
     def budgets(self, planned: np.ndarray) -> np.ndarray:
@@ -77,22 +78,20 @@ class Schedule:
     def process(self, env, state, channel):
         """SimPy process: set the channel's budget at the start of each acquisition day."""
         params = state.params
-        budgets = self.budgets(self.planned(channel.daily_budget, params.acquisition_days, state.demand_by_day))
+        budgets = self.budgets(self.planned(channel.daily_budget, params.acquisition_days, state.sale_days))
         for budget in budgets:
             state.budgets[channel.name] = float(budget)
             yield env.timeout(1)
         state.budgets[channel.name] = 0.0
 
 
-def build_schedule(path: str, spec: object) -> Schedule:
-    """Check a ``schedule`` mapping and build it."""
-    if spec is None:
-        return Schedule()
+def build_schedule(path: str, spec: object, default: Schedule) -> Schedule:
+    """Check a ``schedule`` mapping and build it; keys not given keep the channel's ``default``."""
     if not isinstance(spec, Mapping):
         raise ConfigError(path, spec, f"must be a mapping with a kind ({', '.join(KINDS)})")
-    kind = check_choice(f"{path}.kind", spec.get("kind", "flat"), KINDS)
-    pacing = check_choice(f"{path}.pacing", spec.get("pacing", "even"), PACINGS)
-    flights = spec.get("flights", ())
+    kind = check_choice(f"{path}.kind", spec.get("kind", default.kind), KINDS)
+    pacing = check_choice(f"{path}.pacing", spec.get("pacing", default.pacing), PACINGS)
+    flights = spec.get("flights", default.flights)
     if kind == "flights":
         if not isinstance(flights, Sequence) or not flights or not all(
                 isinstance(f, Sequence) and len(f) == 2 and all(isinstance(d, int) for d in f)
@@ -101,5 +100,6 @@ def build_schedule(path: str, spec: object) -> Schedule:
                               "must be a list of [start, end) day pairs with 0 <= start < end, "
                               "e.g. [[0, 60], [120, 180]]")
     rest = {k: v for k, v in spec.items() if k not in ("kind", "pacing", "flights")}
-    return build(Schedule, path, rest, kind=kind, pacing=pacing,
-                 flights=tuple(tuple(f) for f in flights))
+    checked = build(Schedule, path, rest, kind=kind, pacing=pacing, flights=tuple(tuple(f) for f in flights))
+    return dataclasses.replace(default, kind=kind, pacing=pacing, flights=checked.flights,
+                               **{k: getattr(checked, k) for k in rest})

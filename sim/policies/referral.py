@@ -24,7 +24,7 @@ class ReferralRewards(Policy):
     * **Levels**: the programme runs ``levels`` deep: a customer at referral
       depth ``levels`` or more cannot bring new customers through it, so no
       customer is deeper than ``levels``. More than two levels carry legal
-      risk and demotivate (DOMAIN.md §5): they need ``allow_more_than_two_levels``
+      risk and demotivate (docs/domain.md §5): they need ``allow_more_than_two_levels``
       and raise a warning.
 
     All of it is acquisition spend of the referral source (counted in its CAC).
