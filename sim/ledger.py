@@ -27,7 +27,7 @@ CUSTOMER_ACCOUNTS = {
 
 #: Per-day series every run has; channels and sources add their own.
 BASE_SERIES = (
-    "acquisition_spend", "new_customers", "active", "churned", "purchases",
+    "acquisition_spend", "new_customers", "active", "churned", "reactivated", "purchases",
     "invitations", "referrals_converted", *CUSTOMER_ACCOUNTS,
 )
 

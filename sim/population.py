@@ -83,6 +83,12 @@ class People:
         self.ti_churned[ids] = day
         self.active_ids = self.active_ids[self.stage[self.active_ids] != CHURNED]
 
+    def reactivate(self, ids: np.ndarray) -> None:
+        """Bring churned customers ``ids`` back to active (won back), keeping their history."""
+        self.stage[ids] = np.where(self.n_purchases[ids] >= 2, REPEAT, ONE_TIME)
+        self.ti_churned[ids] = -1
+        self.active_ids = np.concatenate([self.active_ids, ids])
+
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
         for name, (dtype, fill) in self.fields.items():

@@ -23,9 +23,9 @@ def test_activated_customers_add_up_over_sources(default_state):
     by_source = {s: daily["new." + s].sum() for s in state.params.sources}
     assert sum(by_source.values()) == daily["new_customers"].sum() == state.people.n
     assert state.market_left + state.people.n == state.params.market_size
-    # active at the end of each day = arrivals so far - churned so far
-    np.testing.assert_array_equal(daily["active"],
-                                  np.cumsum(daily["new_customers"]) - np.cumsum(daily["churned"]))
+    # active at the end of each day = arrivals so far - churned so far + won back so far
+    np.testing.assert_array_equal(daily["active"], np.cumsum(daily["new_customers"])
+                                  - np.cumsum(daily["churned"]) + np.cumsum(daily["reactivated"]))
 
 
 def test_initial_base_and_all_sources_are_counted_in_the_metrics():

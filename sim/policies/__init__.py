@@ -11,12 +11,13 @@ from collections.abc import Mapping
 
 from ..validation import ConfigError, build, check_choice
 from .base import Policy
+from .churn_warning import ChurnWarning
 from .membership import Membership, build_phases
 from .pool import PrivatePool
 from .referral import ReferralRewards
 
 #: Policy kinds accepted under ``policies``.
-KINDS = {cls.kind: cls for cls in (PrivatePool, Membership, ReferralRewards)}
+KINDS = {cls.kind: cls for cls in (PrivatePool, Membership, ReferralRewards, ChurnWarning)}
 
 __all__ = ["KINDS", "Policy", "build_policy", *(c.__name__ for c in KINDS.values())]
 

@@ -1,0 +1,112 @@
+"""Churn early warning and win-back: catch customers going quiet, recall those who left."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ..metrics import ratio
+from ..population import CHURNED
+from ..validation import param
+from .base import Policy
+
+
+@dataclass
+class ChurnWarning(Policy):
+    """Warn -> prompt -> recover early, and automatic win-back.
+
+    * **Warning**: every ``check_every_days`` days, an active customer is
+      at risk when its days since the last purchase exceed
+      ``gap_multiple / daily_purchase_prob``, i.e. ``gap_multiple`` times its
+      own expected gap between purchases. The system flags at-risk customers
+      with probability ``recall`` and others with ``false_alarm_rate``; each
+      flagged customer not already under protection is contacted at
+      ``contact_cost``. A contacted at-risk customer is saved with
+      ``save_rate``: for ``protection_days`` its churn probability is
+      multiplied by ``saved_churn_multiplier``.
+    * **Win-back**: every ``winback_every_days`` days, customers who churned
+      within the last ``winback_window_days`` and were not yet contacted
+      since are contacted at ``winback_cost``; each is reactivated with
+      ``winback_rate`` (active again, with its traits).
+    """
+
+    check_every_days: int = param(7, low=1, integer=True)
+    gap_multiple: float = param(3.0, low=0, low_open=True)         # silence, in own expected gaps, that is at risk
+    recall: float = param(0.8, low=0, high=1)                      # at-risk customers flagged
+    false_alarm_rate: float = param(0.02, low=0, high=1)           # other customers flagged
+    contact_cost: float = param(1.0, low=0)                        # per contacted customer
+    save_rate: float = param(0.3, low=0, high=1)                   # contacted at-risk customers saved
+    saved_churn_multiplier: float = param(0.2, low=0)              # churn multiplier while protected
+    protection_days: int = param(60, low=1, integer=True)
+    winback_every_days: int = param(30, low=1, integer=True)
+    winback_window_days: int = param(90, low=1, integer=True)      # churned at most this long ago
+    winback_cost: float = param(3.0, low=0)                        # per contacted churned customer
+    winback_rate: float = param(0.05, low=0, high=1)               # contacted customers reactivated
+
+    kind: ClassVar[str] = "churn_warning"
+    ACCOUNTS: ClassVar[dict] = {"warning_cost": -1.0, "winback_cost": -1.0}
+    COUNTS: ClassVar[tuple] = ("at_risk", "flagged", "flagged_at_risk", "warning_contacts", "saved",
+                               "winback_contacts", "won_back")
+
+    def init(self, state) -> None:
+        super().init(state)
+        state.people.add_field("ti_protected_until", np.int32, -1)
+        state.people.add_field("ti_winback_contacted", np.int32, -1)
+
+    def calendar(self, env, state):
+        env.process(self._winback(env, state))
+        while True:
+            self._warn(state, int(env.now))
+            yield env.timeout(self.check_every_days)
+
+    def _warn(self, state, day: int) -> None:
+        people, ledger = state.people, state.ledger
+        active = people.active_ids
+        silence = day - people.ti_last_purchase[active]
+        at_risk = silence * people.daily_purchase_prob[active] > self.gap_multiple
+        rng = state.random("churn_warning/flag", day)
+        flagged = rng.random(active.size) < np.where(at_risk, self.recall, self.false_alarm_rate)
+        contacted = flagged & (people.ti_protected_until[active] < day)
+        saved = active[contacted & at_risk][rng.random(int((contacted & at_risk).sum())) < self.save_rate]
+        people.ti_protected_until[saved] = day + self.protection_days - 1
+        if contacted.any():
+            ledger.book(day, "warning_cost", active[contacted], np.full(int(contacted.sum()), self.contact_cost))
+        for name, count in (("at_risk", at_risk.sum()), ("flagged", flagged.sum()),
+                            ("flagged_at_risk", (flagged & at_risk).sum()),
+                            ("warning_contacts", contacted.sum()), ("saved", saved.size)):
+            ledger.record(name, day, int(count))
+
+    def _winback(self, env, state):
+        while True:
+            day = int(env.now)
+            people = state.people
+            churned = np.flatnonzero((people.stage == CHURNED) & (day - people.ti_churned <= self.winback_window_days)
+                                     & (people.ti_winback_contacted < people.ti_churned))
+            people.ti_winback_contacted[churned] = day
+            if churned.size:
+                state.ledger.book(day, "winback_cost", churned, np.full(churned.size, self.winback_cost))
+            back = churned[state.random("churn_warning/winback", day).random(churned.size) < self.winback_rate]
+            people.reactivate(back)
+            state.ledger.record("winback_contacts", day, churned.size)
+            state.ledger.record("won_back", day, back.size)
+            state.ledger.record("reactivated", day, back.size)
+            yield env.timeout(self.winback_every_days)
+
+    def churn_multiplier(self, state, ids):
+        protected = state.people.ti_protected_until[ids] >= state.day
+        return np.where(protected, np.float32(self.saved_churn_multiplier), np.float32(1))
+
+    def metrics(self, state) -> dict:
+        daily = state.ledger.daily
+        saved, won_back = daily["saved"].sum(), daily["won_back"].sum()
+        return {
+            "at_risk_flagged": float(daily["flagged"].sum()),
+            "warning_precision": ratio(daily["flagged_at_risk"].sum(), daily["flagged"].sum()),
+            "saved_by_warning": float(saved),
+            "won_back": float(won_back),
+            "warning_cost": float(daily["warning_cost"].sum()),
+            "winback_cost": float(daily["winback_cost"].sum()),
+            "cost_per_saved": ratio(daily["warning_cost"].sum(), saved),
+            "cost_per_won_back": ratio(daily["winback_cost"].sum(), won_back),
+        }
