@@ -27,9 +27,10 @@ class PrivatePool(Policy):
     * **Fatigue**: each touch unsubscribes a member with probability
       ``unsubscribe_prob + fatigue_unsubscribe_prob * excess``, where
       ``excess = max(0, 30 / touch_every_days - tolerance_touches_per_30_days)``.
-    * **Cost**: every 30 days the pool costs ``monthly_fixed_cost`` plus
-      ``monthly_cost_per_member`` per member, shared equally by the members
-      (so it enters their LTV); with no members the fixed cost is still booked.
+    * **Cost**: at the end of every 30 days the pool costs ``monthly_fixed_cost``
+      plus ``monthly_cost_per_member`` per member, shared equally by the
+      members (so it enters their LTV); with no members the fixed cost is
+      still booked, to no customer.
     """
 
     join_prob: float = param(0.3, low=0, high=1)                  # share of new buyers who join
@@ -82,6 +83,7 @@ class PrivatePool(Policy):
 
     def _billing(self, env, state):
         while True:
+            yield env.timeout(30)        # each month is paid at its end
             day = int(env.now)
             members = self.members(state)
             total = self.monthly_fixed_cost + self.monthly_cost_per_member * members.size
@@ -89,7 +91,6 @@ class PrivatePool(Policy):
                 state.ledger.book(day, "pool_cost", members, np.full(members.size, total / members.size))
             else:
                 state.ledger.record("pool_cost", day, total)
-            yield env.timeout(30)
 
     def on_arrivals(self, state, ids: np.ndarray) -> None:
         people = state.people

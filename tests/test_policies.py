@@ -1,0 +1,212 @@
+"""Loyalty policies: effects of the right direction and size, costs booked once, KPIs from counts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from conftest import compose, final_state, homogeneous
+
+
+def base_world(n=20000, days=120, churn=0.0, purchase=0.05, spend=10.0):
+    """A homogeneous base of n customers on day 0, followed for ``days`` days."""
+    return [*homogeneous(churn=churn, purchase=purchase, spend=spend), f"population.initial_customers={n}",
+            "horizon.acquisition_days=1", f"horizon.ltv_days={days}"]
+
+
+def assert_rate(successes, trials, p, label):
+    """A binomial share within four standard errors of p."""
+    se = np.sqrt(p * (1 - p) / trials)
+    assert abs(successes / trials - p) < 4 * se + 1e-12, f"{label}: {successes / trials:.4f} vs {p}"
+
+
+# --- the engine's guarantees with policies ---------------------------------------------
+
+def test_a_neutral_policy_leaves_everything_else_bit_identical():
+    base = sim.run(compose("replications=2"))
+    neutral = sim.run(compose("replications=2", "+policies.pool={join_prob: 0, monthly_fixed_cost: 0}"))
+    for name, values in base.per_replication.items():
+        np.testing.assert_array_equal(values, neutral.per_replication[name], err_msg=name)
+
+
+def test_comparing_a_config_with_itself_gives_zero_differences():
+    cfg = compose("replications=3", "+policies.membership={}")
+    comparison = sim.compare(cfg, cfg)
+    assert all(np.all(d[np.isfinite(d)] == 0) for d in comparison.difference.values())
+
+
+def test_every_fee_and_cost_is_booked_once():
+    # Everyone arrives on day 0 with discounting off, so every customer's
+    # window is days 0..ltv-1: per-customer values add up to the signed
+    # daily totals of every customer account over those days.
+    days = 200
+    cfg = compose(*base_world(n=5000, days=days, churn=0.01), "+policies.pool={incentive: 2}",
+                  "+policies.membership={min_purchases: 2, offer_accept_prob: 0.5}",
+                  "+policies.churn_warning={}")
+    state = final_state(cfg)
+    ledger, people = state.ledger, state.people
+    booked = sum(sign * ledger.daily[account][:days].sum() for account, sign in ledger.accounts.items())
+    assert people.value.sum() == pytest.approx(booked, rel=1e-6)
+    assert min(ledger.daily[a].sum() for a in ("pool_cost", "membership_fee", "membership_discount",
+                                               "warning_cost", "winback_cost")) > 0
+
+
+# --- private pool ------------------------------------------------------------------------
+
+def test_pool_join_rate_follows_join_prob_and_channel_quality():
+    state = final_state(compose("horizon.acquisition_days=60", "horizon.ltv_days=1", "replications=1",
+                                "+policies.pool={join_prob: 0.3}",
+                                "+channels.feed_ads.quality={pool_join: 2.0}"))
+    people, params = state.people, state.params
+    for source, expected in (("feed_ads", 0.6), ("organic", 0.3)):
+        mine = people.source == params.source_index(source)
+        assert_rate(people.pool_member[mine].sum(), mine.sum(), expected, source)
+
+
+def test_pool_touches_lift_purchases_on_touch_days():
+    p, lift, days = 0.05, 2.0, 61
+    state = final_state(compose(*base_world(purchase=p, days=days),
+                                f"+policies.pool={{join_prob: 1, touch_every_days: 2, touch_purchase_lift: {lift}, "
+                                "unsubscribe_prob: 0, fatigue_unsubscribe_prob: 0, monthly_fixed_cost: 0}"))
+    purchases = state.ledger.daily["purchases"][1:days]
+    touch_days = np.arange(1, days) % 2 == 0
+    n = state.people.n
+    assert_rate(purchases[touch_days].sum(), n * touch_days.sum(), p * lift, "touch days")
+    assert_rate(purchases[~touch_days].sum(), n * (~touch_days).sum(), p, "other days")
+
+
+def test_pool_trust_lowers_churn_and_fatigue_unsubscribes():
+    c, trust = 0.02, 0.5
+    people = final_state(compose(*base_world(churn=c, days=60),
+                                 f"+policies.pool={{join_prob: 0.5, trust_churn_multiplier: {trust}, "
+                                 "unsubscribe_prob: 0, fatigue_unsubscribe_prob: 0}")).people
+    joined = people.ti_pool_joined >= 0
+    alive_at_30 = lambda mask: ((people.ti_churned[mask] < 0) | (people.ti_churned[mask] > 30)).sum()
+    assert_rate(alive_at_30(~joined), (~joined).sum(), (1 - c) ** 30, "non-members")
+    assert_rate(alive_at_30(joined), joined.sum(), (1 - c * trust) ** 30, "members")
+    # 10 touches a month against a tolerance of 4: 0.001 + 0.01 * 6 per touch
+    daily = final_state(compose(*base_world(churn=0, days=31),
+                                "+policies.pool={join_prob: 1, touch_every_days: 3, "
+                                "unsubscribe_prob: 0.001, fatigue_unsubscribe_prob: 0.01}")).ledger.daily
+    touches, leaving = daily["pool_touches"].sum(), daily["pool_unsubscribes"].sum()
+    assert_rate(leaving, touches, 0.061, "unsubscribes per touch")
+
+
+# --- membership ----------------------------------------------------------------------------
+
+def test_membership_kpis_match_counts_and_fees():
+    fee = 50
+    cfg = compose("replications=1", "horizon.acquisition_days=200", "horizon.ltv_days=400",
+                  f"+policies.membership={{fee: {fee}, term_days: 90, offer_accept_prob: 0.3, renewal_prob: 0.7}}")
+    state = final_state(cfg)
+    daily, m = state.ledger.daily, sim.metrics.compute(state).metrics
+    joins, renewals = daily["membership_joins"].sum(), daily["membership_renewals"].sum()
+    assert m["membership_fee_income"] == pytest.approx(fee * (joins + renewals))
+    assert m["membership_conversion"] == pytest.approx(joins / daily["membership_offers"].sum())
+    assert_rate(renewals, renewals + daily["membership_lapses"].sum(), 0.7, "renewal")
+    offered = state.people.membership_offered
+    assert np.all(state.people.n_purchases[offered] >= 2)
+    assert 0 < m["membership_penetration"] < 1
+    assert m["value_per_member"] > m["value_per_non_member"]
+
+
+def test_membership_acceptance_rises_with_purchase_frequency():
+    state = final_state(compose("replications=1", "horizon.acquisition_days=300", "horizon.ltv_days=100",
+                                "+policies.membership={offer_accept_prob: 0.1, frequency_elasticity: 1}"))
+    people = state.people
+    offered = people.membership_offered
+    frequent = offered & (people.daily_purchase_prob > np.median(people.daily_purchase_prob[offered]))
+    joined = people.ti_member_joined >= 0
+    assert joined[frequent].mean() > 1.5 * joined[offered & ~frequent].mean()
+
+
+def test_membership_benefits_have_their_stated_size():
+    uplift, discount, rebate = 1.5, 0.1, 0.03
+    state = final_state(compose(*base_world(n=3000, days=60, purchase=0.1),
+                                f"+policies.membership={{min_purchases: 1, offer_accept_prob: 1, "
+                                f"frequency_elasticity: 0, exclusive_spend_uplift: {uplift}, "
+                                f"price_discount: {discount}, rebate_rate: {rebate}, "
+                                "custom_offer_purchase_lift: 1, phases: [{start: 30, price_discount: 0.2}]}"))
+    daily, n = state.ledger.daily, state.people.n
+    # every customer joins at its first purchase (spend 10); later purchases cost 15
+    assert daily["revenue"].sum() == pytest.approx(10 * n + 10 * uplift * (daily["purchases"].sum() - n))
+    member_revenue = daily["revenue"].copy()
+    member_revenue[0] = 0
+    np.testing.assert_allclose(daily["membership_rebate"], rebate * member_revenue)
+    np.testing.assert_allclose(daily["membership_discount"][:30], discount * member_revenue[:30])
+    np.testing.assert_allclose(daily["membership_discount"][30:], 0.2 * member_revenue[30:])
+
+
+# --- referral rewards ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("levels", [1, 2])
+def test_referral_depth_never_exceeds_the_levels(levels):
+    state = final_state(compose("replications=1", "horizon.acquisition_days=120", "horizon.ltv_days=1",
+                                "population.referral_prob={dist: constant, value: 0.5}",
+                                f"+policies.referral={{levels: {levels}}}"))
+    depth = state.people.referral_depth
+    assert depth.max() == levels
+    assert (depth == levels).sum() > 100
+
+
+def test_more_than_two_levels_needs_the_flag_and_warns():
+    with pytest.warns(UserWarning, match="legal risk"):
+        sim.run(compose("replications=1", "horizon.acquisition_days=10", "horizon.ltv_days=1",
+                        "+policies.referral={levels: 3, allow_more_than_two_levels: true}"))
+
+
+def test_referral_rewards_and_commissions_are_the_referral_sources_cac():
+    rr, re, c1, c2 = 7.0, 3.0, 0.1, 0.05
+    cfg = compose(*homogeneous(churn=0, purchase=0, spend=20), "population.initial_customers=2000",
+                  "population.referral_prob={dist: constant, value: 1}", "referral.conversion_prob=0.5",
+                  "horizon.acquisition_days=6", "horizon.ltv_days=2",
+                  f"+policies.referral={{referrer_reward: {rr}, referee_reward: {re}, "
+                  f"level1_commission: {c1}, level2_commission: {c2}, conversion_lift: 1}}")
+    state = final_state(cfg)
+    people, daily = state.people, state.ledger.daily
+    referred = people.referrer >= 0
+    second_level = referred & (people.referrer[np.maximum(people.referrer, 0)] >= 0)
+    # only first purchases (purchase probability 0): commission on each referred customer's 20
+    expected = (rr + re) * referred.sum() + c1 * 20 * referred.sum() + c2 * 20 * second_level.sum()
+    assert daily["spend.referral"].sum() == pytest.approx(expected)
+    m = sim.metrics.compute(state).metrics
+    assert m["cac.referral"] == pytest.approx(expected / referred.sum())
+    assert m["referral_rewards"] == pytest.approx((rr + re) * referred.sum())
+
+
+def test_rewards_lift_referrals():
+    base = ["replications=2", "population.referral_prob={dist: constant, value: 0.1}"]
+    without = sim.run(compose(*base)).metrics
+    with_rewards = sim.run(compose(*base, "+policies.referral={conversion_lift: 2}")).metrics
+    assert with_rewards["customers.referral"] > 1.5 * without["customers.referral"]
+    assert with_rewards["k_factor"] > without["k_factor"]
+
+
+# --- churn early warning and win-back ----------------------------------------------------
+
+def test_warning_flags_with_its_recall_and_saves_customers():
+    cfg = base_world(churn=0.01, days=150, purchase=0.05)
+    warned = final_state(compose(*cfg, "+policies.churn_warning={recall: 0.7, false_alarm_rate: 0.05, "
+                                 "save_rate: 1, saved_churn_multiplier: 0, winback_rate: 0}"))
+    daily = warned.ledger.daily
+    assert_rate(daily["flagged_at_risk"].sum(), daily["at_risk"].sum(), 0.7, "recall")
+    m = sim.metrics.compute(warned).metrics
+    assert m["cost_per_saved"] == pytest.approx(m["warning_cost"] / m["saved_by_warning"])
+    # with a churn multiplier of 0, nobody churns while protected
+    people = warned.people
+    saved = people.ti_protected_until >= 0
+    last_save = people.ti_protected_until[saved] - 60 + 1
+    churn_day = people.ti_churned[saved]
+    assert saved.sum() > 500
+    assert not np.any((churn_day >= last_save) & (churn_day <= people.ti_protected_until[saved]))
+    baseline = final_state(compose(*cfg))
+    assert warned.ledger.daily["churned"].sum() < baseline.ledger.daily["churned"].sum()
+
+
+def test_winback_reactivates_at_its_rate():
+    state = final_state(compose(*base_world(churn=0.02, days=200),
+                                "+policies.churn_warning={recall: 0, false_alarm_rate: 0, winback_rate: 0.25}"))
+    daily, people = state.ledger.daily, state.people
+    assert_rate(daily["won_back"].sum(), daily["winback_contacts"].sum(), 0.25, "win-back")
+    assert daily["reactivated"].sum() == daily["won_back"].sum() > 0
+    np.testing.assert_array_equal(people.active_ids.size, (people.stage != 3).sum())
