@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from sim.config import scenario_names
+
 
 def run_cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
@@ -40,8 +42,8 @@ def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
     ("replicatons=3", "replicatons = '3': unknown key; allowed keys: campaigns, channels, economics, horizon, "
                       "market, policies, population, referral, replications, retention, seed "
                       "(did you mean 'replications'?)"),
-    ("scenario=defualt", "scenario = 'defualt': must be one of b2b_export, channel_mix, default, "
-                         "new_pull, public_only (did you mean 'default'?)"),
+    ("scenario=defualt", "scenario = 'defualt': must be one of " + ", ".join(scenario_names())
+                         + " (did you mean 'default'?)"),
     ("horizon.ltv_days=0", "horizon.ltv_days = 0: must be an integer >= 1"),
 ])
 def test_bad_input_is_one_line_with_exit_code_2_and_no_results(tmp_path, override, message):
