@@ -61,3 +61,15 @@ def test_multirun_sweeps_a_key(tmp_path):
     spend = [json.loads((tmp_path / "sweep" / str(job) / "metrics.json").read_text())["acquisition_spend"]
              for job in (0, 1)]
     assert spend == [10 * 1000, 10 * 3000]
+
+
+def test_compare_command_prints_paired_differences(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "sim.comparison", "default", "replications=2",
+                           "horizon.acquisition_days=30", "horizon.ltv_days=60",
+                           "--variant", "+policies.membership={offer_accept_prob: 0.5}"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "2 paired replications" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith("acquisition_spend"))
+    assert row.split()[3] == "0"      # the policy does not touch acquisition: identical spend
+    assert any(line.startswith("ltv ") for line in done.stdout.splitlines())

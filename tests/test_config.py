@@ -80,7 +80,7 @@ def test_sim_run_accepts_a_plain_mapping():
     (["horizon.acquisition_days=0"], "horizon.acquisition_days", ">= 1"),
     (["horizon.ltv_days=20", "retention.period_days=30"], "horizon.ltv_days", "retention.period_days"),
     (["population.initial_customers=2000000"], "population.initial_customers", "market.size"),
-    (["+policies.club={fee: 10}"], "policies.club.kind", "must be one of churn_warning, membership, pool, referral"),
+    (["+policies.club={fee: 10}"], "policies.club.kind", "must be one of churn_warning, membership, points, pool, referral, tiering"),
     (["+policies.membership={fee: -10}"], "policies.membership.fee", ">= 0"),
     (["+policies.referral={levels: 3}"], "policies.referral.levels", "allow_more_than_two_levels=true"),
     (["+channels.organic={kind: paid}"], "channels.organic", "reserved"),

@@ -210,3 +210,47 @@ def test_winback_reactivates_at_its_rate():
     assert_rate(daily["won_back"].sum(), daily["winback_contacts"].sum(), 0.25, "win-back")
     assert daily["reactivated"].sum() == daily["won_back"].sum() > 0
     np.testing.assert_array_equal(people.active_ids.size, (people.stage != 3).sum())
+
+
+# --- tiering and points --------------------------------------------------------------------
+
+def test_rfm_tiers_rank_customers_and_target_policies():
+    state = final_state(compose("replications=1", "horizon.acquisition_days=200", "horizon.ltv_days=100",
+                                "+policies.tiering={every_days: 30, tiers: 4}",
+                                "+policies.membership={target_tiers: [3], offer_accept_prob: 0.5}"))
+    people = state.people
+    active = people.active_ids
+    tier = people.tier[active]
+    revenue = [people.revenue[active][tier == t].mean() for t in range(4)]
+    purchases = [people.n_purchases[active][tier == t].mean() for t in range(4)]
+    assert revenue == sorted(revenue) and purchases == sorted(purchases)
+    joined = people.ti_member_joined >= 0
+    assert joined.sum() > 100
+    assert people.ti_member_joined[joined].min() >= 30      # nobody is tiered before day 30
+    # offers go to the top tier only, so members sit high in the ranking
+    assert np.mean(people.tier[joined] >= 2) > 0.9
+
+
+@pytest.mark.parametrize("override, words", [
+    ("+policies.membership={target_tiers: [1]}", "needs the tiering policy"),
+    ("+policies.tiering={tiers: 3}", None),
+])
+def test_targeting_needs_tiering(override, words):
+    if words is None:   # a tier beyond the configured ones
+        with pytest.raises(sim.ConfigError, match="tiers run from 0 to 2"):
+            sim.run(compose(override, "+policies.membership={target_tiers: [3]}"))
+    else:
+        with pytest.raises(sim.ConfigError, match=words):
+            sim.run(compose(override))
+
+
+def test_points_are_conserved_and_costed():
+    value = 0.02
+    state = final_state(compose("replications=1", "horizon.acquisition_days=100", "horizon.ltv_days=200",
+                                f"+policies.points={{point_value: {value}, monthly_burn_rate: 0.3, "
+                                "monthly_breakage: 0.1}"))
+    daily, people = state.ledger.daily, state.people
+    issued, redeemed, expired = (daily[k].sum() for k in ("points_issued", "points_redeemed", "points_expired"))
+    assert issued == pytest.approx(redeemed + expired + people.points.sum(), rel=1e-9)
+    assert daily["points_cost"].sum() == pytest.approx(value * redeemed)
+    assert issued == pytest.approx(daily["revenue"].sum())      # one point per currency unit

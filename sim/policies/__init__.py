@@ -13,13 +13,37 @@ from ..validation import ConfigError, build, check_choice
 from .base import Policy
 from .churn_warning import ChurnWarning
 from .membership import Membership, build_phases
+from .points import Points
 from .pool import PrivatePool
 from .referral import ReferralRewards
+from .tiering import Tiering
 
 #: Policy kinds accepted under ``policies``.
-KINDS = {cls.kind: cls for cls in (PrivatePool, Membership, ReferralRewards, ChurnWarning)}
+KINDS = {cls.kind: cls for cls in (PrivatePool, Membership, ReferralRewards, ChurnWarning,
+                                   Tiering, Points)}
 
 __all__ = ["KINDS", "Policy", "build_policy", *(c.__name__ for c in KINDS.values())]
+
+
+def check_targets(policies) -> None:
+    """Policies with ``target_tiers`` need the tiering policy, and tiers it has."""
+    tiering = next((p for p in policies if isinstance(p, Tiering)), None)
+    for policy in policies:
+        if not policy.target_tiers:
+            continue
+        path = f"policies.{policy.name}.target_tiers"
+        if tiering is None:
+            raise ConfigError(path, list(policy.target_tiers), "needs the tiering policy (policies.tiering)")
+        if max(policy.target_tiers) >= tiering.tiers:
+            raise ConfigError(path, list(policy.target_tiers),
+                              f"tiers run from 0 to {tiering.tiers - 1} (policies.{tiering.name}.tiers)")
+
+
+def _tiers(path: str, spec) -> tuple:
+    if not isinstance(spec, (list, tuple)) or not all(
+            isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in spec):
+        raise ConfigError(path, spec, "must be a list of tier numbers >= 0, e.g. [2, 3]")
+    return tuple(spec)
 
 
 def build_policy(name: str, spec: object) -> Policy:
@@ -30,8 +54,8 @@ def build_policy(name: str, spec: object) -> Policy:
     if not isinstance(spec, Mapping):
         raise ConfigError(path, spec, "must be a mapping of the policy's parameters")
     cls = KINDS[check_choice(f"{path}.kind", spec.get("kind", name), KINDS)]
-    parameters = {k: v for k, v in spec.items() if k not in ("kind", "phases")}
-    given = {"name": name}
+    parameters = {k: v for k, v in spec.items() if k not in ("kind", "phases", "target_tiers")}
+    given = {"name": name, "target_tiers": _tiers(f"{path}.target_tiers", spec.get("target_tiers", ()))}
     if cls is Membership:
         given["phases"] = build_phases(f"{path}.phases", spec.get("phases"))
     for flag in ("pool_members_only", "allow_more_than_two_levels"):

@@ -15,6 +15,10 @@ hooks at fixed points (see ``sim.engine.day_step``):
 * ``on_purchases(state, buyers, amounts)``: after all of today's purchases;
 * ``end_of_day(state)``: after the day, for counts.
 
+With ``target_tiers`` (and the tiering policy on) a policy acts only on
+customers in those tiers: its multipliers are 1 for everyone else, and its
+actions (offers, contacts, points) skip them.
+
 Every cost and fee goes through the ledger: per-customer money with
 ``ledger.book`` (so it enters LTV), acquisition money with ``ledger.spend``.
 Random draws come from ``state.random("<policy>/<decision>")``.
@@ -30,6 +34,7 @@ import numpy as np
 @dataclass
 class Policy:
     name: str
+    target_tiers: tuple = ()      # tiers the policy acts on; empty = everyone
 
     kind: ClassVar[str] = ""
     ACCOUNTS: ClassVar[dict] = {}
@@ -42,6 +47,12 @@ class Policy:
         state.ledger.declare(self.COUNTS)
         for account, sign in self.ACCOUNTS.items():
             state.ledger.declare_account(account, sign)
+
+    def targeted(self, state, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` the policy acts on."""
+        if not self.target_tiers:
+            return np.ones(ids.size, dtype=bool)
+        return np.isin(state.people.tier[ids], self.target_tiers)
 
     def calendar(self, env, state):
         """SimPy process; none by default."""

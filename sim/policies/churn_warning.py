@@ -67,7 +67,7 @@ class ChurnWarning(Policy):
         at_risk = silence * people.daily_purchase_prob[active] > self.gap_multiple
         rng = state.random("churn_warning/flag", day)
         flagged = rng.random(active.size) < np.where(at_risk, self.recall, self.false_alarm_rate)
-        contacted = flagged & (people.ti_protected_until[active] < day)
+        contacted = flagged & (people.ti_protected_until[active] < day) & self.targeted(state, active)
         saved = active[contacted & at_risk][rng.random(int((contacted & at_risk).sum())) < self.save_rate]
         people.ti_protected_until[saved] = day + self.protection_days - 1
         if contacted.any():
@@ -83,6 +83,7 @@ class ChurnWarning(Policy):
             people = state.people
             churned = np.flatnonzero((people.stage == CHURNED) & (day - people.ti_churned <= self.winback_window_days)
                                      & (people.ti_winback_contacted < people.ti_churned))
+            churned = churned[self.targeted(state, churned)]
             people.ti_winback_contacted[churned] = day
             if churned.size:
                 state.ledger.book(day, "winback_cost", churned, np.full(churned.size, self.winback_cost))

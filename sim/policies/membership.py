@@ -119,6 +119,7 @@ class Membership(Policy):
                           & ~people.membership_offered[buyers]]
         if self.pool_members_only:
             eligible = eligible[people.pool_member[eligible]]
+        eligible = eligible[self.targeted(state, eligible)]
         people.membership_offered[eligible] = True
         state.ledger.record("membership_offers", day, eligible.size)
         frequency = people.daily_purchase_prob[eligible] / self.mean_purchase_prob

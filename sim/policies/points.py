@@ -1,0 +1,78 @@
+"""A points programme: earn on spend, burn for rewards, breakage."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ..metrics import ratio
+from ..validation import param
+from .base import Policy
+
+
+@dataclass
+class Points(Policy):
+    """Points earned on every purchase and redeemed later.
+
+    A purchase of amount ``a`` earns ``earn_per_currency * a`` points. At the
+    end of every 30 days each active customer redeems ``monthly_burn_rate``
+    of its points, costing ``point_value`` each (a per-customer cost), then
+    every holder loses ``monthly_breakage`` of what is left (expiry; churned
+    customers' points only expire). Holding points keeps customers engaged:
+    a customer with points buys with its purchase probability times
+    ``purchase_lift``. Points issued = redeemed + expired + outstanding.
+    """
+
+    earn_per_currency: float = param(1.0, low=0)           # points per currency unit spent
+    point_value: float = param(0.01, low=0)                # currency per point redeemed
+    monthly_burn_rate: float = param(0.2, low=0, high=1)   # share of points redeemed a month
+    monthly_breakage: float = param(0.05, low=0, high=1)   # share of points expiring a month
+    purchase_lift: float = param(1.05, low=0)              # purchase multiplier for holders
+
+    kind: ClassVar[str] = "points"
+    ACCOUNTS: ClassVar[dict] = {"points_cost": -1.0}
+    COUNTS: ClassVar[tuple] = ("points_issued", "points_redeemed", "points_expired")
+
+    def init(self, state) -> None:
+        super().init(state)
+        state.people.add_field("points", np.float64, 0.0)
+
+    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        earning = self.targeted(state, buyers)
+        buyers, earned = buyers[earning], self.earn_per_currency * amounts[earning].astype(np.float64)
+        np.add.at(state.people.points, buyers, earned)
+        state.ledger.record("points_issued", state.day, float(earned.sum()))
+
+    def calendar(self, env, state):
+        while True:
+            yield env.timeout(30)
+            self._month_end(state, int(env.now))
+
+    def _month_end(self, state, day: int) -> None:
+        people = state.people
+        active = people.active_ids
+        holders = active[people.points[active] > 0]
+        redeemed = self.monthly_burn_rate * people.points[holders]
+        people.points[holders] -= redeemed
+        if holders.size:
+            state.ledger.book(day, "points_cost", holders, redeemed * self.point_value)
+        state.ledger.record("points_redeemed", day, float(redeemed.sum()))
+        expired = self.monthly_breakage * people.points
+        people.points[:] -= expired
+        state.ledger.record("points_expired", day, float(expired.sum()))
+
+    def purchase_multiplier(self, state, ids):
+        return np.where(state.people.points[ids] > 0, np.float32(self.purchase_lift), np.float32(1))
+
+    def metrics(self, state) -> dict:
+        daily, outstanding = state.ledger.daily, float(state.people.points.sum())
+        issued = daily["points_issued"].sum()
+        return {
+            "points_issued": float(issued),
+            "points_redeemed": float(daily["points_redeemed"].sum()),
+            "points_expired": float(daily["points_expired"].sum()),
+            "points_breakage": ratio(daily["points_expired"].sum(), issued),
+            "points_cost": float(daily["points_cost"].sum()),
+            "points_liability": outstanding * self.point_value,
+        }

@@ -1,0 +1,65 @@
+"""Customer tiering: periodic RFM tiers that other policies can target."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from scipy.stats import rankdata
+
+from ..validation import param
+from .base import Policy
+
+
+@dataclass
+class Tiering(Policy):
+    """RFM tiers recomputed every ``every_days`` days.
+
+    Each active customer gets percentile ranks ``r`` (recency: fewer days
+    since the last purchase ranks higher), ``f`` (purchases) and ``m``
+    (revenue), in (0, 1]; its score is their weighted mean and its tier
+    ``min(floor(score * tiers), tiers - 1)``: 0 is the lowest, ``tiers - 1``
+    the top. Customers not yet scored, and churned ones, keep their last
+    tier (-1 = never scored). A policy with ``tiers: [...]`` acts only on
+    customers in those tiers.
+    """
+
+    every_days: int = param(90, low=1, integer=True)      # days between recomputations
+    tiers: int = param(4, low=2, high=100, integer=True)   # number of tiers
+    recency_weight: float = param(1.0, low=0)
+    frequency_weight: float = param(1.0, low=0)
+    monetary_weight: float = param(1.0, low=0)
+
+    kind: ClassVar[str] = "tiering"
+    COUNTS: ClassVar[tuple] = ()
+
+    def init(self, state) -> None:
+        super().init(state)
+        state.people.add_field("tier", np.int8, -1)
+        state.ledger.declare(f"tier_{t}" for t in range(self.tiers))
+
+    def calendar(self, env, state):
+        while True:
+            yield env.timeout(self.every_days)
+            self.assign(state, int(env.now))
+
+    def assign(self, state, day: int) -> None:
+        people = state.people
+        active = people.active_ids
+        if not active.size:
+            return
+        weights = np.array([self.recency_weight, self.frequency_weight, self.monetary_weight])
+        ranks = np.vstack([rankdata(-(day - people.ti_last_purchase[active]), method="max"),
+                           rankdata(people.n_purchases[active], method="max"),
+                           rankdata(people.revenue[active], method="max")]) / active.size
+        score = weights @ ranks / weights.sum()
+        people.tier[active] = np.minimum((score * self.tiers).astype(np.int8), self.tiers - 1)
+        counts = np.bincount(people.tier[active], minlength=self.tiers)
+        for tier, count in enumerate(counts):
+            state.ledger.record(f"tier_{tier}", day, int(count))
+
+    def metrics(self, state) -> dict:
+        people = state.people
+        active = people.active_ids
+        shares = np.bincount(people.tier[active][people.tier[active] >= 0], minlength=self.tiers)
+        return {f"tier_share.{t}": float(shares[t] / max(active.size, 1)) for t in range(self.tiers)}
