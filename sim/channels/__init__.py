@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from ..population import TRAITS
 from ..validation import ConfigError, build, check_choice, check_keys, check_number
 from .base import Channel
+from .cohort import CohortChannel
 from .livestream import LiveStreamChannel
 from .offline import OfflineChannel
 from .paid import ContentChannel, PaidChannel
@@ -25,7 +26,7 @@ QUALITY_KEYS = (*TRAITS, "pool_join")
 
 #: Channel kinds accepted in ``channels.<name>.kind``.
 KINDS = {cls.kind: cls for cls in (PaidChannel, ContentChannel, LiveStreamChannel,
-                                   PartnerChannel, OfflineChannel)}
+                                   PartnerChannel, OfflineChannel, CohortChannel)}
 
 __all__ = ["Channel", "KINDS", "Schedule", "build_channel", "build_quality", *(c.__name__ for c in KINDS.values())]
 
@@ -53,5 +54,14 @@ def build_channel(name: str, spec: object, source: int) -> Channel:
     if "schedule" in spec:
         default = next(f for f in dataclasses.fields(cls) if f.name == "schedule").default_factory()
         given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"], default)
-    parameters = {k: v for k, v in spec.items() if k not in ("kind", "quality", "schedule")}
+    if cls is CohortChannel:
+        given["arrivals"] = _arrivals(f"{path}.arrivals", spec.get("arrivals", ()))
+    parameters = {k: v for k, v in spec.items() if k not in ("kind", "quality", "schedule", "arrivals")}
     return build(cls, path, parameters, **given)
+
+
+def _arrivals(path: str, spec) -> tuple:
+    if not isinstance(spec, (list, tuple)) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in spec):
+        raise ConfigError(path, spec, "must be a list of customer counts >= 0, one per day from day 0")
+    return tuple(spec)

@@ -1,0 +1,53 @@
+"""The BG/NBD model: the textbook reference forecast."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import betaln, gammaln, hyp2f1
+
+from .mle import Fit, maximise
+
+
+class BetaGeometricNBD:
+    r"""Purchases at Poisson rate ``lambda ~ Gamma(r, alpha)`` while alive; after each
+    purchase the customer drops out with probability ``p ~ Beta(a, b)`` [1].
+
+    For ``x`` repeat purchases, the last at ``t_x``, in ``(0, T]`` after the
+    first purchase (continuous time, here in weeks) [1, eq. 6]:
+
+    .. math::
+        L = \frac{B(a, b+x)}{B(a,b)} \frac{\Gamma(r+x)\alpha^r}{\Gamma(r)(\alpha+T)^{r+x}}
+          + \delta_{x>0} \frac{B(a+1, b+x-1)}{B(a,b)} \frac{\Gamma(r+x)\alpha^r}{\Gamma(r)(\alpha+t_x)^{r+x}}
+
+    and the expected number of repeat purchases in ``(0, t]`` [1, eq. 7] is
+
+    .. math::
+        E[X(t)] = \frac{a+b-1}{a-1}\left[1 - \left(\frac{\alpha}{\alpha+t}\right)^r
+                  {}_2F_1\!\left(r, b; a+b-1; \frac{t}{\alpha+t}\right)\right].
+
+    [1] Fader, Hardie & Lee (2005), "Counting your customers the easy way:
+    an alternative to the Pareto/NBD model", Marketing Science 24(2).
+    """
+
+    names = ("r", "alpha", "a", "b")
+
+    def fit(self, repeats, recency, age) -> Fit:
+        x, t_x, big_t = (np.asarray(v, dtype=float) for v in (repeats, recency, age))
+
+        def loglik(params):
+            r, alpha, a, b = params
+            common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+            survived = betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + big_t)
+            dropped = np.where(x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - betaln(a, b) + common
+                               - (r + x) * np.log(alpha + t_x), -np.inf)
+            return float(np.logaddexp(survived, dropped).sum())
+
+        return maximise(loglik, self.names, (1.0, 1.0, 1.0, 1.0))
+
+    @staticmethod
+    def expected_repeats(params: dict, t) -> np.ndarray:
+        """``E[X(t)]`` for a customer ``t`` time units after its first purchase (0 for t <= 0)."""
+        r, alpha, a, b = (params[n] for n in ("r", "alpha", "a", "b"))
+        t = np.maximum(np.asarray(t, dtype=float), 0.0)
+        value = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r
+                                          * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        return np.where(t > 0, value, 0.0)
