@@ -5,7 +5,6 @@
     res = sim.run(cfg)
     res.metrics["cac"], res.metrics["ltv"]
 """
-from .comparison import compare
 from .config import compose
 from .engine import run
 from .results import Result
@@ -16,7 +15,9 @@ __all__ = ["compose", "run", "compare", "Result", "ConfigError", "plot"]
 
 def __getattr__(name):
     # matplotlib is imported only when plotting is asked for.
+    import importlib
     if name == "plot":
-        import importlib
         return importlib.import_module(".plot", __name__)
+    if name == "compare":       # lazily, so `python -m sim.comparison` runs the module cleanly
+        return importlib.import_module(".comparison", __name__).compare
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

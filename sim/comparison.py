@@ -1,7 +1,7 @@
 """Baseline against variant on common random numbers: what a policy or a change is worth.
 
     python -m sim.comparison private_domain 'policies={}'            # the scenario without its policies
-    python -m sim.comparison default --variant scenario=private_domain replications=20
+    python -m sim.comparison default replications=20 --variant scenario=private_domain
 
 Arguments before ``--variant`` configure both runs (a scenario name first,
 then overrides); those after it change the variant only (``scenario=NAME``

@@ -81,10 +81,7 @@ class State:
         """Product of the policies' ``hook`` factors for ``ids`` (1.0 with no policy)."""
         factor = 1.0
         for policy in self.policies:
-            own = getattr(policy, hook)(self, ids)
-            if policy.target_tiers and not (np.isscalar(own) and own == 1.0):
-                own = np.where(policy.targeted(self, ids), own, np.float32(1))
-            factor = factor * own
+            factor = factor * getattr(policy, hook)(self, ids)
         return factor
 
 

@@ -16,7 +16,7 @@ from omegaconf.errors import OmegaConfBaseException
 from . import distributions
 from .campaigns import build_sale_days
 from .channels import build_channel, build_quality
-from .policies import build_policy, check_targets
+from .policies import build_policy, check_policies
 from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
 from .population import PROBABILITY_TRAITS, TRAITS
@@ -105,7 +105,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                {})   # the initial base is the population itself
     sale_days = build_sale_days(data["campaigns"]["sale_days"])
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
-    check_targets(policies)
+    check_policies(policies)
 
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
     return Params(

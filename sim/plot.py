@@ -127,6 +127,24 @@ def response_curves(result, ax=None):
     return ax
 
 
+def holdout_tracking(forecast: dict, ax=None):
+    """Cumulative repeat transactions by week: actual, simulated with its 90 % band, BG/NBD."""
+    ax = _axes(ax)
+    week = forecast["week"]
+    ax.fill_between(week, forecast["simulated_p05"], forecast["simulated_p95"], color="#9ecae1",
+                    alpha=0.6, label="simulated, 90 % interval")
+    ax.plot(week, forecast["simulated"], color="#08519c", label="simulated (mean)")
+    ax.plot(week, forecast["bgnbd"], color="#de2d26", ls="--", label="BG/NBD")
+    ax.plot(week, forecast["actual"], color="black", lw=1.5, label="actual")
+    ax.axvline(forecast["calibration_weeks"], color="grey", ls=":", label="end of calibration")
+    ax.set_xlabel("week")
+    ax.set_ylabel("cumulative repeat transactions")
+    ax.set_title("Holdout tracking")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
+
+
 def _channel_names(result) -> list[str]:
     return [key.split(".", 1)[1] for key in result.daily if key.startswith("budget.")]
 

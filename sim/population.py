@@ -53,7 +53,7 @@ class People:
         for name, (dtype, fill) in FIELDS.items():
             self.add_field(name, dtype, fill)
         self.active_ids = np.empty(0, dtype=np.int64)
-        """Ids of the customers who have not churned, in arrival order."""
+        """Ids of the active customers: in arrival order, won-back customers appended."""
 
     def __getattr__(self, name):
         # Public views trimmed to the customers that exist.
@@ -78,15 +78,17 @@ class People:
         return ids
 
     def churn(self, ids: np.ndarray, day: int) -> None:
-        """Mark ``ids`` as churned on ``day`` and drop them from the active list."""
+        """Mark ``ids`` as churned on ``day`` and drop them from the active list.
+
+        ``ti_churned`` keeps a customer's first churn day, also after a win-back.
+        """
         self.stage[ids] = CHURNED
-        self.ti_churned[ids] = day
+        self.ti_churned[ids] = np.where(self.ti_churned[ids] < 0, day, self.ti_churned[ids])
         self.active_ids = self.active_ids[self.stage[self.active_ids] != CHURNED]
 
     def reactivate(self, ids: np.ndarray) -> None:
-        """Bring churned customers ``ids`` back to active (won back), keeping their history."""
+        """Bring churned customers ``ids`` back to active (won back); their first churn day stays."""
         self.stage[ids] = np.where(self.n_purchases[ids] >= 2, REPEAT, ONE_TIME)
-        self.ti_churned[ids] = -1
         self.active_ids = np.concatenate([self.active_ids, ids])
 
     def _grow(self, needed: int) -> None:

@@ -46,6 +46,22 @@ def _tiers(path: str, spec) -> tuple:
     return tuple(spec)
 
 
+def check_policies(policies) -> None:
+    """Cross-policy rules: one policy per kind, tier targets need tiering, pool-only membership needs the pool."""
+    kinds = [p.kind for p in policies]
+    for policy in policies:
+        if kinds.count(policy.kind) > 1:
+            raise ConfigError(f"policies.{policy.name}.kind", policy.kind, "only one policy of each kind")
+        if isinstance(policy, Membership) and policy.pool_members_only and "pool" not in kinds:
+            raise ConfigError(f"policies.{policy.name}.pool_members_only", True,
+                              "needs the private pool policy (policies.pool)")
+        if isinstance(policy, Tiering) and not (policy.recency_weight + policy.frequency_weight
+                                                + policy.monetary_weight) > 0:
+            raise ConfigError(f"policies.{policy.name}.recency_weight", policy.recency_weight,
+                              "at least one of the recency, frequency and monetary weights must be > 0")
+    check_targets(policies)
+
+
 def build_policy(name: str, spec: object) -> Policy:
     """Check ``policies.<name>`` and build the policy."""
     path = f"policies.{name}"

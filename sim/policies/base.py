@@ -15,9 +15,10 @@ hooks at fixed points (see ``sim.engine.day_step``):
 * ``on_purchases(state, buyers, amounts)``: after all of today's purchases;
 * ``end_of_day(state)``: after the day, for counts.
 
-With ``target_tiers`` (and the tiering policy on) a policy acts only on
-customers in those tiers: its multipliers are 1 for everyone else, and its
-actions (offers, contacts, points) skip them.
+With ``target_tiers`` (and the tiering policy on) a policy recruits or
+contacts only customers in those tiers (pool touches, membership offers,
+warnings and win-back, points earning, referral rewards); what a customer
+already has (pool or membership benefits, points, protection) stays.
 
 Every cost and fee goes through the ledger: per-customer money with
 ``ledger.book`` (so it enters LTV), acquisition money with ``ledger.spend``.

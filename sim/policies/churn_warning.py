@@ -28,7 +28,8 @@ class ChurnWarning(Policy):
     * **Win-back**: every ``winback_every_days`` days, customers who churned
       within the last ``winback_window_days`` and were not yet contacted
       since are contacted at ``winback_cost``; each is reactivated with
-      ``winback_rate`` (active again, with its traits).
+      ``winback_rate`` (active again, with its traits). The window counts
+      from a customer's first churn, so a customer is won back at most once.
     """
 
     check_every_days: int = param(7, low=1, integer=True)
@@ -102,7 +103,8 @@ class ChurnWarning(Policy):
         daily = state.ledger.daily
         saved, won_back = daily["saved"].sum(), daily["won_back"].sum()
         return {
-            "at_risk_flagged": float(daily["flagged"].sum()),
+            "at_risk_flagged": float(daily["flagged_at_risk"].sum()),
+            "flagged_total": float(daily["flagged"].sum()),
             "warning_precision": ratio(daily["flagged_at_risk"].sum(), daily["flagged"].sum()),
             "saved_by_warning": float(saved),
             "won_back": float(won_back),

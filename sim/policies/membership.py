@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..metrics import mean_where, ratio
+from ..population import CHURNED
 from ..validation import ConfigError, check_keys, check_number, param
 from .base import Policy
 
@@ -29,7 +30,8 @@ class Membership(Policy):
       ``p_mean`` the population's mean: frequent buyers join more.
     * **Fee and term**: ``fee`` is paid on joining and on each renewal and
       covers ``term_days``; at a term's end a still-active member renews with
-      ``renewal_prob``, otherwise the membership lapses.
+      ``renewal_prob``, otherwise the membership lapses (the renewal rate
+      counts only members still customers at their term's end).
     * **Benefits while a member** (exclusive price and discounts, exclusive
       products, priority service, rebates, customised offers):
       ``price_discount`` of each purchase is given up (cost),
@@ -93,7 +95,7 @@ class Membership(Policy):
             return
         people = state.people
         ending = np.concatenate(ending)
-        ending = ending[people.stage[ending] != 3]          # churned members cannot renew
+        ending = ending[people.stage[ending] != CHURNED]   # only members still customers are up for renewal
         renew = ending[state.random("membership/renew", day).random(ending.size) < self.renewal_prob]
         state.ledger.record("membership_renewals", day, renew.size)
         state.ledger.record("membership_lapses", day, ending.size - renew.size)

@@ -19,7 +19,7 @@ class Points(Policy):
     end of every 30 days each active customer redeems ``monthly_burn_rate``
     of its points, costing ``point_value`` each (a per-customer cost), then
     every holder loses ``monthly_breakage`` of what is left (expiry; churned
-    customers' points only expire). Holding points keeps customers engaged:
+    customers' points only expire), and balances below one point expire whole. Holding points keeps customers engaged:
     a customer with points buys with its purchase probability times
     ``purchase_lift``. Points issued = redeemed + expired + outstanding.
     """
@@ -59,6 +59,7 @@ class Points(Policy):
             state.ledger.book(day, "points_cost", holders, redeemed * self.point_value)
         state.ledger.record("points_redeemed", day, float(redeemed.sum()))
         expired = self.monthly_breakage * people.points
+        expired[people.points - expired < 1.0] = people.points[people.points - expired < 1.0]
         people.points[:] -= expired
         state.ledger.record("points_expired", day, float(expired.sum()))
 

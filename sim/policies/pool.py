@@ -20,7 +20,7 @@ class PrivatePool(Policy):
       times its channel's ``pool_join`` quality, capped at 1. The incentive
       is a per-customer cost.
     * **Touches**: every ``touch_every_days`` days from day 0 the pool
-      contacts all members, for free. On a touch day a member's purchase
+      contacts all members (those in ``target_tiers``, if set), for free. On a touch day a member's purchase
       probability is multiplied by ``touch_purchase_lift`` (a reminder).
     * **Trust**: while a member, a customer's churn probability is
       multiplied by ``trust_churn_multiplier``.
@@ -71,6 +71,7 @@ class PrivatePool(Policy):
         while True:
             day = int(env.now)
             members = self.members(state)
+            members = members[self.targeted(state, members)]
             state.ledger.record("pool_touches", day, members.size)
             leaving = members[state.random("pool/unsubscribe", day).random(members.size)
                               < self.unsubscribe_per_touch]
@@ -110,7 +111,8 @@ class PrivatePool(Policy):
     def purchase_multiplier(self, state, ids):
         if not self.touch_today:
             return 1.0
-        return np.where(state.people.pool_member[ids], np.float32(self.touch_purchase_lift), np.float32(1))
+        touched = state.people.pool_member[ids] & self.targeted(state, ids)
+        return np.where(touched, np.float32(self.touch_purchase_lift), np.float32(1))
 
     def end_of_day(self, state) -> None:
         state.ledger.record("pool_size", state.day, self.members(state).size)

@@ -43,7 +43,8 @@ class ReferralRewards(Policy):
 
     def conversion_multiplier(self, state, inviters):
         allowed = state.people.referral_depth[inviters] < self.levels
-        return np.where(allowed, np.float32(self.conversion_lift), np.float32(0))
+        lift = np.where(self.targeted(state, inviters), np.float32(self.conversion_lift), np.float32(1))
+        return np.where(allowed, lift, np.float32(0))
 
     def on_arrivals(self, state, ids: np.ndarray) -> None:
         referred = ids[state.people.referrer[ids] >= 0]

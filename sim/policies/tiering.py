@@ -20,8 +20,8 @@ class Tiering(Policy):
     (revenue), in (0, 1]; its score is their weighted mean and its tier
     ``min(floor(score * tiers), tiers - 1)``: 0 is the lowest, ``tiers - 1``
     the top. Customers not yet scored, and churned ones, keep their last
-    tier (-1 = never scored). A policy with ``tiers: [...]`` acts only on
-    customers in those tiers.
+    tier (-1 = never scored). A policy with ``target_tiers: [...]`` recruits
+    and contacts only customers in those tiers.
     """
 
     every_days: int = param(90, low=1, integer=True)      # days between recomputations
