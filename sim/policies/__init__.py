@@ -49,8 +49,8 @@ def _tiers(path: str, spec) -> tuple:
 def check_policies(policies) -> None:
     """Cross-policy rules: one policy per kind, tier targets need tiering, pool-only membership needs the pool."""
     kinds = [p.kind for p in policies]
-    for policy in policies:
-        if kinds.count(policy.kind) > 1:
+    for index, policy in enumerate(policies):
+        if policy.kind in kinds[:index]:
             raise ConfigError(f"policies.{policy.name}.kind", policy.kind, "only one policy of each kind")
         if isinstance(policy, Membership) and policy.pool_members_only and "pool" not in kinds:
             raise ConfigError(f"policies.{policy.name}.pool_members_only", True,
