@@ -1,0 +1,146 @@
+"""Calibration: parameter recovery, the published CDNOW fit, holdout output and bad data."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import sim
+from conftest import compose, final_state, homogeneous
+from sim import calibrate
+from sim.calibrate import DataError, DailyBGBB
+
+DATA = Path(__file__).parent / "data" / "cdnow"
+SAMPLE = DATA / "cdnow_sample.csv"
+
+
+def assert_recovered(fit, truth: dict, z: float = 4.0):
+    for name, value in truth.items():
+        assert abs(fit.params[name] - value) < z * fit.se[name], (
+            f"{name}: {fit.params[name]:.4g} vs {value} (se {fit.se[name]:.2g})")
+
+
+def test_sbg_recovers_the_engines_beta_churn():
+    a, b, period, periods = 1.5, 6.0, 30, 12
+    people = final_state(compose(*homogeneous(), f"population.churn_prob={{dist: beta, a: {a}, b: {b}}}",
+                                 f"retention.period_days={period}", f"horizon.ltv_days={period * periods}",
+                                 "population.initial_customers=20000", "horizon.acquisition_days=1")).people
+    churn_age = np.where(people.ti_churned >= 0, people.ti_churned - people.ti_activated, 10 ** 6)
+    survivors = [int((churn_age > k * period).sum()) for k in range(periods)]
+    fit = calibrate.retention_from_survival(survivors)
+    assert abs(fit["a"] - a) < 4 * fit["se"]["a"] and abs(fit["b"] - b) < 4 * fit["se"]["b"]
+    assert fit["loglik"] < 0
+
+
+def test_daily_bgbb_recovers_the_engines_purchase_and_churn():
+    truth = {"alpha": 0.6, "beta": 40.0, "gamma": 0.8, "delta": 60.0}
+    days = 200
+    cfg = compose(*homogeneous(), "population.initial_customers=30000", "horizon.acquisition_days=1",
+                  f"horizon.ltv_days={days}",
+                  f"population.daily_purchase_prob={{dist: beta, a: {truth['alpha']}, b: {truth['beta']}}}",
+                  f"population.churn_prob={{dist: beta, a: {truth['gamma']}, b: {truth['delta']}}}")
+    people = final_state(cfg).people
+    # the run's last day (age `days`) is just outside the LTV window that n_purchases counts
+    repeats = people.n_purchases - 1 + (people.ti_last_purchase == days)
+    recency = np.where(repeats > 0, people.ti_last_purchase, 0)
+    fit = DailyBGBB().fit(repeats, recency, np.full(people.n, days))
+    assert_recovered(fit, truth)
+
+
+def synthetic_transactions(customers=4000, end=180, seed=1):
+    """A transaction log drawn from the daily BG/BB and Gamma-Gamma processes, independently of the engine."""
+    rng = np.random.default_rng(seed)
+    p = rng.beta(0.8, 30.0, customers)
+    theta = rng.beta(1.0, 40.0, customers)
+    nu = rng.gamma(4.0, 1 / 20.0, customers)          # Gamma-Gamma: q = 4, gamma = 20 (rate)
+    first = rng.integers(0, 30, customers)
+    rows = {"customer_id": [], "date": [], "amount": []}
+    alive = np.ones(customers, dtype=bool)
+    origin = np.datetime64("2024-01-01")
+
+    def buy(ids, day):
+        rows["customer_id"].extend(f"c{i}" for i in ids)
+        rows["date"].extend(str(origin + int(day)) for _ in ids)
+        rows["amount"].extend(rng.gamma(5.0, 1 / nu[ids]).round(2))   # Gamma-Gamma: p = 5
+
+    for day in range(end + 1):
+        started = first < day
+        alive &= ~(started & (rng.random(customers) < theta))
+        buy(np.flatnonzero(first == day), day)
+        buy(np.flatnonzero(started & alive & (rng.random(customers) < p)), day)
+    return rows
+
+
+def test_from_transactions_recovers_the_generating_process():
+    calibration = calibrate.from_transactions(synthetic_transactions(), "2024-06-29")
+    assert_recovered(calibration.purchase_churn, {"alpha": 0.8, "beta": 30.0, "gamma": 1.0, "delta": 40.0})
+    assert_recovered(calibration.spend, {"p": 5.0, "q": 4.0, "gamma": 20.0})
+    population = calibration.population()
+    assert population["daily_purchase_prob"]["dist"] == "beta"
+    assert population["spend"]["mean"] == pytest.approx(5 * 20 / 3, rel=0.15)   # p gamma / (q - 1)
+
+
+def test_bgnbd_on_cdnow_reproduces_the_published_parameters():
+    # Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426 (1/10 sample, 39 weeks)
+    reference = calibrate.from_transactions(SAMPLE, "1997-09-30").reference.params
+    for name, published in (("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)):
+        assert float(f"{reference[name]:.2g}") == float(f"{published:.2g}"), name
+
+
+def test_holdout_forecast_on_the_cdnow_sample():
+    forecast = calibrate.holdout_forecast(SAMPLE, "1997-09-30", "1998-06-30", replications=4)
+    lengths = {k: len(v) for k, v in forecast.items() if not np.isscalar(v)}
+    assert set(lengths.values()) == {78}
+    assert {"week", "actual", "simulated", "simulated_p05", "simulated_p95", "bgnbd"} <= set(lengths)
+    # the sample's repeat transactions up to week 78, several a day counted once
+    assert forecast["actual"][-1] == 4339
+    assert np.all(np.diff(forecast["actual"]) >= 0) and np.all(np.diff(forecast["bgnbd"]) >= 0)
+    assert np.all(forecast["simulated_p05"] <= forecast["simulated_p95"])
+    assert abs(forecast["simulated"][-1] / forecast["actual"][-1] - 1) < 0.15
+
+
+def test_the_calibration_command_writes_a_runnable_scenario(tmp_path):
+    out = tmp_path / "scenarios" / "shop.yaml"
+    done = subprocess.run([sys.executable, "-m", "sim.calibrate", str(SAMPLE), "--calibration-end",
+                           "1997-09-30", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
+    assert text.startswith("# shop: customers calibrated from cdnow_sample.csv")
+    assert "alpha = " in text and "1997-09-30" in text
+    config = yaml.safe_load(text)
+    result = sim.run({**config, "replications": 1})
+    assert result.metrics["customers"] == 2357
+
+
+@pytest.mark.parametrize("rows, message", [
+    ({"customer_id": ["a"], "day": ["2024-01-01"], "amount": [1]}, "required column(s) date missing"),
+    ({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-13-45"], "amount": [1, 2]},
+     "row 2: date = '2024-13-45': not a date"),
+    ({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-01-02"], "amount": [1, -2]},
+     "row 2: amount = -2: must be a number >= 0"),
+    ({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-01-02"], "amount": [1, "ten"]},
+     "row 2: amount = 'ten': not a number"),
+    ({"customer_id": [], "date": [], "amount": []}, "no transactions"),
+])
+def test_malformed_data_is_rejected_with_a_clear_message(rows, message):
+    with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        calibrate.from_transactions(rows, "2024-01-02")
+
+
+def test_calibration_end_must_lie_inside_the_data():
+    with pytest.raises(DataError, match="calibration_end = '1999-01-01'"):
+        calibrate.from_transactions(SAMPLE, "1999-01-01")
+    with pytest.raises(DataError, match="not a date"):
+        calibrate.from_transactions(SAMPLE, "end of September")
+
+
+def test_a_missing_file_and_an_empty_file(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        calibrate.from_transactions(tmp_path / "nope.csv", "2024-01-01")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(DataError, match="empty"):
+        calibrate.from_transactions(tmp_path / "empty.csv", "2024-01-01")
