@@ -17,6 +17,7 @@ from pathlib import Path
 from .config import apply_overrides, compose, conf_dir, register_configs
 from .engine import run
 from .params import validate
+from .results import Result, write_error
 from .validation import ConfigError
 
 
@@ -26,22 +27,49 @@ def _fail(error: ConfigError) -> None:
 
 
 def _task(cfg) -> float:
+    """One run: simulate, write the run directory, return the objective metric (for sweepers).
+
+    In a sweep, a run whose directory already holds metrics.json is not
+    redone (resume), and a failing run writes error.json and lets the
+    sweep go on; a single run with a bad config exits with code 2.
+    """
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     from .plot import save_all
 
     hydra = HydraConfig.get()
+    output = Path(hydra.runtime.output_dir)
+    sweeping = hydra.mode == RunMode.MULTIRUN
+    if sweeping and (output / "metrics.json").exists():
+        result = Result.load(output)
+        print(f"already complete, not rerun: {output}")
+        return objective(result, cfg.objective)
     try:
         apply_overrides(cfg, list(hydra.overrides.task))
         result = run(cfg, progress=sys.stderr.isatty())
-    except ConfigError as error:
-        _fail(error)
-    output = Path(hydra.runtime.output_dir)
+        value = objective(result, cfg.objective)
+    except Exception as error:          # a sweep records every failure and carries on
+        if not sweeping:
+            if isinstance(error, ConfigError):
+                _fail(error)
+            raise
+        write_error(output, error)
+        print(f"error: {error} (recorded in {output / 'error.json'})", file=sys.stderr)
+        return float("nan")
     save_all(result, output)
     result.save(output)
     print(result.summary(title=f"scenario {hydra.runtime.choices.get('scenario')}"))
     print(f"outputs: {output}")
-    return result.metrics["ltv_cac"]
+    return value
+
+
+def objective(result: Result, name: str) -> float:
+    """The metric a sweeper optimises; raise ConfigError naming the available ones if unknown."""
+    if name not in result.metrics:
+        raise ConfigError("objective", name, "must be a metric, e.g. " + ", ".join(
+            m for m in ("profit", "ltv_cac", "ltv", "customers", "cac") if m in result.metrics))
+    return result.metrics[name]
 
 
 def _check_single_run(arguments: list[str]) -> None:

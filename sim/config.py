@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -105,6 +105,12 @@ class CampaignsConfig:
 
 
 @dataclass
+class AllocationConfig:
+    total_daily_budget: Optional[float] = None
+    weights: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class SimConfig:
     seed: int = 0
     replications: int = 1
@@ -115,6 +121,12 @@ class SimConfig:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     referral: ReferralConfig = field(default_factory=ReferralConfig)
     campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
+    # The metric a sweeper (e.g. Optuna) optimises; the command line returns it.
+    objective: str = "profit"
+    # Split a total budget over channels: when total_daily_budget is set, each
+    # channel named in weights gets total_daily_budget * weight / sum(weights)
+    # as its daily_budget, so the total is fixed however the weights move.
+    allocation: AllocationConfig = field(default_factory=lambda: AllocationConfig())
     channels: Dict[str, Any] = field(default_factory=dict)   # name -> {kind: ..., parameters}
     policies: Dict[str, Any] = field(default_factory=dict)   # name -> parameters
 
@@ -133,7 +145,7 @@ def register_configs() -> None:
 #: Mappings whose keys are free in the schema (checked by sim.params) and
 #: that are replaced whole, never merged, when assigned.
 OPEN_MAPPINGS = (
-    "channels", "policies", "market.organic_quality", "referral.quality",
+    "channels", "policies", "market.organic_quality", "referral.quality", "allocation.weights",
     *(f"population.{trait}" for trait in TRAITS),
 )
 

@@ -20,7 +20,7 @@ from .policies import build_policy, check_policies
 from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
 from .population import PROBABILITY_TRAITS, TRAITS
-from .validation import ConfigError, check_number, check_probability
+from .validation import ConfigError, check_choice, check_number, check_probability
 
 #: Sources of customers besides the channels, in this order after them.
 OTHER_SOURCES = ("organic", "referral", "initial")
@@ -92,6 +92,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                                       probability=name in PROBABILITY_TRAITS)
         for name in TRAITS
     }
+    _allocate(data)
     channel_names = list(data["channels"])
     for name in channel_names:
         if name in OTHER_SOURCES:
@@ -129,6 +130,34 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         policies=policies,
         config=data,
     )
+
+
+def _allocate(data: dict) -> None:
+    """Split ``allocation.total_daily_budget`` over the weighted channels' daily budgets."""
+    total, weights = data["allocation"]["total_daily_budget"], data["allocation"]["weights"]
+    if total is None:
+        if weights:
+            raise ConfigError("allocation.total_daily_budget", None, "needed when allocation.weights is set")
+        return
+    total = check_number("allocation.total_daily_budget", total, low=0)
+    if not weights:
+        raise ConfigError("allocation.weights", {}, "name at least one channel and its weight")
+    for name, weight in weights.items():
+        check_choice(f"allocation.weights.{name}", name, data["channels"], what="must be a channel:")
+        check_number(f"allocation.weights.{name}", weight, low=0)
+        if "daily_budget" not in _budget_keys(data["channels"][name]):
+            raise ConfigError(f"allocation.weights.{name}", weight, "the channel has no daily budget")
+    norm = sum(weights.values())
+    if norm <= 0:
+        raise ConfigError("allocation.weights", weights, "at least one weight must be > 0")
+    for name, weight in weights.items():
+        data["channels"][name]["daily_budget"] = total * weight / norm
+
+
+def _budget_keys(spec) -> list[str]:
+    from .channels import KINDS
+    cls = KINDS.get(spec.get("kind") if isinstance(spec, Mapping) else None)
+    return ["daily_budget"] if cls is not None and cls.budgeted else []
 
 
 def _typed(cfg) -> dict:

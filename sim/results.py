@@ -144,6 +144,15 @@ class Result:
                    response=_wide(_read_csv(directory / "response_curves.csv")))
 
 
+def write_error(directory: str | os.PathLike, error: BaseException) -> Path:
+    """Record a failed run: error.json with the error's type and message (no metrics.json)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "error.json"
+    _write_text(path, json.dumps({"error": type(error).__name__, "message": str(error)}, indent=2))
+    return path
+
+
 def _nanmean(arrays) -> np.ndarray:
     stacked = np.array(arrays, dtype=float)
     counts = (~np.isnan(stacked)).sum(axis=0)

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from sim.config import scenario_names
+from omegaconf import OmegaConf
+
+from sim.config import SimConfig, scenario_names
 
 
 def run_cli(*args, cwd):
@@ -39,9 +41,9 @@ def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
 
 @pytest.mark.parametrize("override, message", [
     ("channels.feed_ads.daily_budget=-1", "channels.feed_ads.daily_budget = -1: must be a number >= 0"),
-    ("replicatons=3", "replicatons = '3': unknown key; allowed keys: campaigns, channels, economics, horizon, "
-                      "market, policies, population, referral, replications, retention, seed "
-                      "(did you mean 'replications'?)"),
+    ("replicatons=3", "replicatons = '3': unknown key; allowed keys: "
+                      + ", ".join(sorted(OmegaConf.structured(SimConfig).keys()))
+                      + " (did you mean 'replications'?)"),
     ("scenario=defualt", "scenario = 'defualt': must be one of " + ", ".join(scenario_names())
                          + " (did you mean 'default'?)"),
     ("horizon.ltv_days=0", "horizon.ltv_days = 0: must be an integer >= 1"),
