@@ -10,7 +10,7 @@ from .engine import run
 from .results import Result
 from .validation import ConfigError
 
-__all__ = ["compose", "run", "compare", "Result", "ConfigError", "plot"]
+__all__ = ["compose", "run", "compare", "collect", "Result", "ConfigError", "plot"]
 
 
 def __getattr__(name):
@@ -20,4 +20,6 @@ def __getattr__(name):
         return importlib.import_module(".plot", __name__)
     if name == "compare":       # lazily, so `python -m sim.comparison` runs the module cleanly
         return importlib.import_module(".comparison", __name__).compare
+    if name == "collect":
+        return importlib.import_module(".collect", __name__).collect
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -131,15 +131,20 @@ class SimConfig:
     policies: Dict[str, Any] = field(default_factory=dict)   # name -> parameters
 
 
+def sweeps_dir() -> Path:
+    """Named sweep definitions (``experiments/sweep/``, in a source checkout)."""
+    return _PACKAGE.parent / "experiments" / "sweep"
+
+
 def register_configs() -> None:
-    """Store the schema and every scenario in Hydra's ConfigStore (idempotent)."""
+    """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent)."""
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()
     store.store(name="base_config", node=_schema_node())
-    for path in sorted(scenarios_dir().glob("*.yaml")):
-        store.store(group="scenario", name=path.stem, node=OmegaConf.load(path),
-                    package="_global_")
+    for group, directory in (("scenario", scenarios_dir()), ("sweep", sweeps_dir())):
+        for path in sorted(directory.glob("*.yaml")):
+            store.store(group=group, name=path.stem, node=OmegaConf.load(path), package="_global_")
 
 
 #: Mappings whose keys are free in the schema (checked by sim.params) and
