@@ -21,5 +21,5 @@ def __getattr__(name):
     if name == "compare":       # lazily, so `python -m sim.comparison` runs the module cleanly
         return importlib.import_module(".comparison", __name__).compare
     if name == "collect":
-        return importlib.import_module(".collect", __name__).collect
+        return importlib.import_module(".collection", __name__).collect
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

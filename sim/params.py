@@ -100,6 +100,10 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                               f"a channel may not be named {', '.join(OTHER_SOURCES)} (reserved sources)")
     channels = tuple(build_channel(name, spec, source)
                      for source, (name, spec) in enumerate(data["channels"].items()))
+    for channel in channels:
+        if len(getattr(channel, "arrivals", ())) > acquisition_days:
+            raise ConfigError(f"channels.{channel.name}.arrivals", f"{len(channel.arrivals)} days",
+                              f"must not run past horizon.acquisition_days ({acquisition_days})")
     quality = (*(channel.quality for channel in channels),
                build_quality("market.organic_quality", market["organic_quality"]),
                build_quality("referral.quality", data["referral"]["quality"]),

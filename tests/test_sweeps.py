@@ -62,7 +62,7 @@ def test_resuming_a_sweep_redoes_only_unfinished_runs(serial):
 
 def test_the_collect_command_writes_csv(serial, tmp_path):
     out = tmp_path / "table.csv"
-    done = subprocess.run([sys.executable, "-m", "sim.collect", str(serial), "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "sim.collection", str(serial), "--out", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "4 runs, 2 complete" in done.stdout
     assert out.read_text().startswith("run,status,error,")

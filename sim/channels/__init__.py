@@ -49,6 +49,8 @@ def build_channel(name: str, spec: object, source: int) -> Channel:
                           "and its parameters")
     cls = KINDS[check_choice(f"{path}.kind", spec.get("kind"), KINDS)]
     allowed = [f.name for f in dataclasses.fields(cls) if f.init and f.name not in ("name", "source")]
+    if cls is CohortChannel:      # given customers: no leads, no costs to configure
+        allowed = ["arrivals", "quality"]
     check_keys(path, spec, ["kind", *(k for k in allowed if cls.budgeted or k != "schedule")])
     given = dict(name=name, source=source, quality=build_quality(f"{path}.quality", spec.get("quality")))
     if "schedule" in spec:

@@ -52,8 +52,11 @@ def check_policies(policies) -> None:
     for index, policy in enumerate(policies):
         if policy.kind in kinds[:index]:
             raise ConfigError(f"policies.{policy.name}.kind", policy.kind, "only one policy of each kind")
+        if isinstance(policy, Tiering) and policy.target_tiers:
+            raise ConfigError(f"policies.{policy.name}.target_tiers", list(policy.target_tiers),
+                              "the tiering policy assigns tiers to everyone; it cannot target them")
         if isinstance(policy, Membership) and policy.pool_members_only and "pool" not in kinds:
-            raise ConfigError(f"policies.{policy.name}.pool_members_only", True,
+            raise ConfigError(f"policies.{policy.name}.pool_members_only", "true",
                               "needs the private pool policy (policies.pool)")
         if isinstance(policy, Tiering) and not (policy.recency_weight + policy.frequency_weight
                                                 + policy.monetary_weight) > 0:

@@ -17,7 +17,7 @@ hooks at fixed points (see ``sim.engine.day_step``):
 
 With ``target_tiers`` (and the tiering policy on) a policy recruits or
 contacts only customers in those tiers (pool touches, membership offers,
-warnings and win-back, points earning, referral rewards); what a customer
+warnings and win-back, points earning, the referral conversion lift); what a customer
 already has (pool or membership benefits, points, protection) stays.
 
 Every cost and fee goes through the ledger: per-customer money with

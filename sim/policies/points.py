@@ -19,8 +19,9 @@ class Points(Policy):
     end of every 30 days each active customer redeems ``monthly_burn_rate``
     of its points, costing ``point_value`` each (a per-customer cost), then
     every holder loses ``monthly_breakage`` of what is left (expiry; churned
-    customers' points only expire), and balances below one point expire whole. Holding points keeps customers engaged:
-    a customer with points buys with its purchase probability times
+    customers' points only expire); with breakage, a balance left below one
+    point expires whole. A customer holding at least one point is engaged:
+    it buys with its purchase probability times
     ``purchase_lift``. Points issued = redeemed + expired + outstanding.
     """
 
@@ -59,12 +60,14 @@ class Points(Policy):
             state.ledger.book(day, "points_cost", holders, redeemed * self.point_value)
         state.ledger.record("points_redeemed", day, float(redeemed.sum()))
         expired = self.monthly_breakage * people.points
-        expired[people.points - expired < 1.0] = people.points[people.points - expired < 1.0]
+        if self.monthly_breakage > 0:     # a balance left below one point expires whole
+            crumbs = people.points - expired < 1.0
+            expired[crumbs] = people.points[crumbs]
         people.points[:] -= expired
         state.ledger.record("points_expired", day, float(expired.sum()))
 
     def purchase_multiplier(self, state, ids):
-        return np.where(state.people.points[ids] > 0, np.float32(self.purchase_lift), np.float32(1))
+        return np.where(state.people.points[ids] >= 1.0, np.float32(self.purchase_lift), np.float32(1))
 
     def metrics(self, state) -> dict:
         daily, outstanding = state.ledger.daily, float(state.people.points.sum())

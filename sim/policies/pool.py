@@ -66,7 +66,7 @@ class PrivatePool(Policy):
         return active[state.people.pool_member[active]]
 
     def calendar(self, env, state):
-        """Touch days (with unsubscribes) and monthly billing, both from day 0."""
+        """Touch days (with unsubscribes) from day 0, and billing at the end of every 30 days."""
         env.process(self._billing(env, state))
         while True:
             day = int(env.now)

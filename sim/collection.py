@@ -1,6 +1,6 @@
 """Collect a sweep: one row per run of a multirun directory.
 
-    python -m sim.collect multirun/2026-11-23/10-00-00          # writes collected.csv there
+    python -m sim.collection multirun/2026-11-23/10-00-00          # writes collected.csv there
     marketing-sim-collect multirun/... --out sweep.csv
 
 A row holds the run's overrides as columns, its status (``complete`` with
@@ -100,7 +100,7 @@ def _value(text: str):
 def main(arguments=None) -> None:
     arguments = sys.argv[1:] if arguments is None else arguments
     if not arguments or arguments[0].startswith("-"):
-        print("usage: python -m sim.collect MULTIRUN_DIR [--out FILE.csv]", file=sys.stderr)
+        print("usage: python -m sim.collection MULTIRUN_DIR [--out FILE.csv]", file=sys.stderr)
         sys.exit(2)
     directory = Path(arguments[0])
     out = Path(arguments[arguments.index("--out") + 1]) if "--out" in arguments else directory / "collected.csv"
