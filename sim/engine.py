@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import sys
-
 import numpy as np
 import simpy
 
@@ -22,6 +20,7 @@ from .campaigns import sale_day_mask
 from .ledger import Ledger
 from .params import Params, validate
 from .population import People
+from .progress import Progress
 from .randomness import Stream, replication_seeds
 from .results import Result
 from .stages import revenue
@@ -190,14 +189,13 @@ def run(cfg, progress: bool = False) -> Result:
     """Check ``cfg``, run its replications and return the aggregated :class:`Result`.
 
     Raise :class:`~sim.validation.ConfigError` before any simulation work if
-    the config is invalid. With ``progress`` a replication counter is shown on stderr.
+    the config is invalid. With ``progress`` a replication counter with the
+    elapsed time is shown on stderr.
     """
     params = validate(cfg)
     outcomes = []
-    for index, seed in enumerate(replication_seeds(params.seed, params.replications), 1):
-        if progress:
-            print(f"\rreplication {index}/{params.replications}", end="", file=sys.stderr, flush=True)
-        outcomes.append(metrics.compute(simulate(params, seed)))
-    if progress:
-        print(file=sys.stderr)
+    with Progress(params.replications, "replication", enabled=progress) as bar:
+        for seed in replication_seeds(params.seed, params.replications):
+            outcomes.append(metrics.compute(simulate(params, seed)))
+            bar.step()
     return Result.from_outcomes(outcomes, params.config)

@@ -117,7 +117,7 @@ def compute(state) -> Outcome:
     for policy in state.policies:
         m.update(policy.metrics(state))
     response = {c.name: c.response_table(state) for c in state.channels if hasattr(c, "response_table")}
-    return Outcome(m, series, _cohorts(people, acquired, params), retention, response)
+    return Outcome(m, series, _cohorts(people, acquired, params, daily), retention, response)
 
 
 def _funnel(people, acquired, customers, leads, paid_customers, params) -> dict:
@@ -149,7 +149,7 @@ def _retention_curve(people, acquired, ltv_days: int) -> np.ndarray:
     return 1.0 - np.cumsum(np.bincount(churn_age, minlength=ltv_days)[:ltv_days]) / n
 
 
-def _cohorts(people, acquired, params) -> dict:
+def _cohorts(people, acquired, params, daily) -> dict:
     """One row per acquisition cohort of COHORT_DAYS days."""
     n_cohorts = -(-params.acquisition_days // COHORT_DAYS)
     cohort = people.ti_activated[acquired] // COHORT_DAYS
@@ -167,9 +167,15 @@ def _cohorts(people, acquired, params) -> dict:
         "purchases_per_customer": per_customer(people.n_purchases[acquired]),
         "repeat_rate": per_customer(people.n_purchases[acquired] >= 2),
     }
+    spend = np.add.reduceat(daily["acquisition_spend"][: params.acquisition_days],
+                            np.arange(0, params.acquisition_days, COHORT_DAYS))
+    table["acquisition_spend"] = spend
+    table["cac"] = np.divide(spend, size, out=np.full(n_cohorts, np.nan), where=size > 0)
     lifetime = np.where(people.stage[acquired] == CHURNED,
                         people.ti_churned[acquired] - people.ti_activated[acquired], np.iinfo(np.int32).max)
     for age in RETENTION_MARKS:
         if age < params.ltv_days:
             table[f"retention_d{age}"] = per_customer(lifetime > age)
+    for month in range(1, params.ltv_days // COHORT_DAYS + 1):
+        table[f"active_m{month}"] = per_customer(lifetime > month * COHORT_DAYS - 1)
     return table

@@ -145,12 +145,121 @@ def holdout_tracking(forecast: dict, ax=None):
     return ax
 
 
+def cohort_heatmap(result, ax=None):
+    """Share of each monthly acquisition cohort still active, by months since activation."""
+    ax = _axes(ax)
+    months = sorted((k for k in result.cohorts if k.startswith("active_m")), key=lambda k: int(k[8:]))
+    grid = np.array([result.cohorts[k] for k in months]).T
+    image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0, vmax=1, origin="upper",
+                      extent=(0.5, len(months) + 0.5, grid.shape[0] - 0.5, -0.5))
+    ax.figure.colorbar(image, ax=ax, label="share still active")
+    ax.set_xlabel("months since activation")
+    ax.set_ylabel("acquisition cohort (month of the run)")
+    ax.set_title("Retention by cohort")
+    return ax
+
+
+def cac_ltv_over_time(result, ax=None):
+    """CAC and LTV of each monthly acquisition cohort, with 90 % bands across replications."""
+    ax = _axes(ax)
+    start = result.cohorts["cohort_start_day"]
+    for column, label, color in (("cac", "CAC", "#de2d26"), ("ltv", "LTV", "#31a354")):
+        ax.plot(start, result.cohorts[column], color=color, marker=".", label=label)
+        if "cohorts." + column in result.bands:
+            low, high = result.bands["cohorts." + column]
+            ax.fill_between(start, low, high, color=color, alpha=0.2)
+    ax.set_xlabel("cohort start (day of the run)")
+    ax.set_ylabel("currency per customer")
+    ax.set_title("CAC and LTV by acquisition cohort")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def sweep_lines(table, x: str, metric: str, by: str | None = None, ax=None):
+    """A metric against a swept key (one line per value of ``by``), with its 90 % interval.
+
+    ``table`` is a collected sweep (``sim.collect``); failed runs are left out.
+    """
+    ax = _axes(ax)
+    rows = [r for r in table if r["status"] == "complete"]
+    groups = sorted({r.get(by) for r in rows}, key=str) if by else [None]
+    for group in groups:
+        mine = sorted((r for r in rows if by is None or r.get(by) == group), key=lambda r: r[x])
+        xs = [r[x] for r in mine]
+        ax.plot(xs, [r[metric] for r in mine], marker="o", label=f"{by} = {group}" if by else metric)
+        if mine and metric + "_p05" in mine[0]:
+            ax.fill_between(xs, [r[metric + "_p05"] for r in mine], [r[metric + "_p95"] for r in mine], alpha=0.2)
+    ax.set_xlabel(x)
+    ax.set_ylabel(metric)
+    ax.set_title(f"{metric} across the sweep (band: 90 % interval)")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def sweep_heatmap(table, x: str, y: str, metric: str, ax=None):
+    """Mean of a metric over a two-key sweep grid."""
+    ax = _axes(ax)
+    rows = [r for r in table if r["status"] == "complete"]
+    xs, ys = sorted({r[x] for r in rows}), sorted({r[y] for r in rows})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for r in rows:
+        grid[ys.index(r[y]), xs.index(r[x])] = r[metric]
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+    ax.figure.colorbar(image, ax=ax, label=metric)
+    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [str(v) for v in ys])
+    for (i, j), value in np.ndenumerate(grid):
+        ax.text(j, i, _short(value), ha="center", va="center", color="white", fontsize="small")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{metric} over the sweep")
+    return ax
+
+
+def tornado(sensitivity: dict, metric: str, ax=None):
+    """One-at-a-time sensitivity: change in ``metric`` when each input moves to its low and high value."""
+    ax = _axes(ax)
+    rows = sorted(sensitivity["rows"], key=lambda r: abs(r[metric + "_high"] - r[metric + "_low"]))
+    base = sensitivity["base"][metric]
+    y = np.arange(len(rows))
+    ax.barh(y, [r[metric + "_low"] - base for r in rows], color="#6baed6", label="low value")
+    ax.barh(y, [r[metric + "_high"] - base for r in rows], color="#fd8d3c", label="high value")
+    ax.set_yticks(y, [f"{r['input']} [{r['low']:g}, {r['high']:g}]" for r in rows], fontsize="small")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(f"change in {metric} from {_short(base)}")
+    ax.set_title(f"What moves {metric}: one input at a time")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def sobol_indices(indices: dict, ax=None):
+    """First-order and total Sobol indices per input, with bootstrap 90 % intervals."""
+    ax = _axes(ax)
+    names = indices["inputs"]
+    y = np.arange(len(names))
+    for offset, key, label in ((-0.2, "first", "first order"), (0.2, "total", "total")):
+        low, high = indices[key + "_p05"], indices[key + "_p95"]
+        ax.barh(y + offset, indices[key], 0.4, label=label,
+                xerr=np.vstack([indices[key] - low, high - indices[key]]).clip(0), capsize=3)
+    ax.set_yticks(y, names, fontsize="small")
+    ax.set_xlabel(f"share of the variance of {indices['metric']}")
+    ax.set_title("Global sensitivity (Sobol)")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _short(value) -> str:
+    return "" if not np.isfinite(value) else f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _channel_names(result) -> list[str]:
     return [key.split(".", 1)[1] for key in result.daily if key.startswith("budget.")]
 
 
 FIGURES = {"funnel": funnel, "cac_ltv": cac_ltv, "retention": retention, "daily": daily,
-           "response_curves": response_curves}
+           "response_curves": response_curves, "cohorts": cohort_heatmap, "cac_ltv_by_cohort": cac_ltv_over_time}
 
 
 def save_all(result, directory) -> list[Path]:

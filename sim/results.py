@@ -13,6 +13,7 @@ import csv
 import json
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,8 @@ class Result:
         """The checked configuration that produced this result."""
         self.per_replication = per_replication or {}
         """Metric name -> array of one value per replication."""
+        self.bands = {}
+        """Series or cohort column -> (5th, 95th percentile) arrays over replications (not saved)."""
         self.response = response or {}
         """Channel -> response-curve table (scale, daily_budget, spend, customers, cac), mean over replications."""
 
@@ -60,7 +63,7 @@ class Result:
         for name, values in per_rep.items():
             metrics[name] = float(values.mean())
             intervals[name] = tuple(float(q) for q in np.percentile(values, [5, 95]))
-        return cls(
+        result = cls(
             metrics, intervals,
             daily={k: np.mean([o.daily[k] for o in outcomes], axis=0) for k in outcomes[0].daily},
             cohorts={k: _nanmean([o.cohorts[k] for o in outcomes]) for k in outcomes[0].cohorts},
@@ -69,6 +72,14 @@ class Result:
             response={channel: {k: _nanmean([o.response[channel][k] for o in outcomes])
                                 for k in table} for channel, table in outcomes[0].response.items()},
         )
+        for source, prefix in ((lambda o: o.daily, "daily."), (lambda o: o.cohorts, "cohorts.")):
+            for key in source(outcomes[0]):
+                stacked = np.array([source(o)[key] for o in outcomes], dtype=float)
+                with warnings.catch_warnings():      # an empty cohort is NaN in every replication
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    result.bands[prefix + key] = (np.nanpercentile(stacked, 5, axis=0),
+                                                  np.nanpercentile(stacked, 95, axis=0))
+        return result
 
     def to_frame(self):
         """The daily series as a pandas DataFrame indexed by day (needs pandas)."""
