@@ -164,17 +164,21 @@ def _schema_node() -> DictConfig:
 
 
 def apply_overrides(cfg: DictConfig, overrides: list[str]) -> None:
-    """Re-assign every mapping-valued override so that it replaces instead of merging.
+    """Replay ``overrides`` in order as assignments, so a mapping replaces what was there.
 
-    Hydra has already applied ``overrides`` to ``cfg``; scalars and deletions
-    came out right, mappings were merged into what was there.
+    Hydra has already applied them to ``cfg``, merging any mapping into the
+    node it named; replaying every value override in order (scalars are
+    unchanged by it) makes each mapping replace the node, and a later
+    override of one field inside it still wins. Group choices (``scenario``,
+    ``sweep``, ``hydra/...``) and deletions are left as Hydra applied them.
     """
+    if not any(isinstance(o.value(), dict) for o in _parse(overrides) if not o.is_delete()):
+        return
     for override in _parse(overrides):
-        if override.key_or_group == "scenario" or override.key_or_group.startswith("hydra"):
+        key = override.key_or_group
+        if key in ("scenario", "sweep") or key.startswith("hydra") or "/" in key or override.is_delete():
             continue
-        value = override.value()
-        if isinstance(value, dict) and not override.is_delete():
-            OmegaConf.update(cfg, override.key_or_group, value, merge=False, force_add=True)
+        OmegaConf.update(cfg, key, override.value(), merge=False, force_add=True)
 
 
 def _parse(overrides: list[str]) -> list:

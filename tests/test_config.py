@@ -109,3 +109,10 @@ def test_unknown_scenario_lists_the_available_ones():
 def test_a_sweep_needs_the_command_line():
     with pytest.raises(sim.ConfigError, match="-m"):
         compose("seed=1,2")
+
+
+def test_a_field_set_after_a_mapping_override_wins():
+    cfg = compose("allocation.weights={a: 1, b: 2}", "allocation.weights.a=5")
+    assert OmegaConf.to_container(cfg.allocation.weights) == {"a": 5, "b": 2}
+    cfg = compose("channels.feed_ads.daily_budget=100", "channels.feed_ads={kind: paid}")
+    assert OmegaConf.to_container(cfg.channels.feed_ads) == {"kind": "paid"}

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
@@ -73,3 +75,18 @@ def test_a_named_sweep_runs_from_experiments(tmp_path):
     table = sim.collect(tmp_path)
     assert table.column("policies.pool.touch_every_days") == [1, 2, 3, 5, 7, 14, 30]
     assert all(row["status"] == "complete" for row in table)
+
+
+def test_the_budget_optimiser_beats_a_poor_starting_split(tmp_path):
+    # start with nearly everything on feed ads, the dearest channel of channel_mix
+    done = subprocess.run([sys.executable, "-m", "sim", "-m", "+sweep=budget_split", f"hydra.sweep.dir={tmp_path}",
+                           "hydra.sweeper.n_trials=8", "replications=1", "horizon.acquisition_days=60",
+                           "horizon.ltv_days=180", "allocation.weights={search: 0.02, feed_ads: 1.0, content: 0.02}"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "experiments" / "optimise"))
+    import report
+    comparison = report.main(str(tmp_path), replications=2)
+    assert np.all(comparison.difference["profit"] > 0)
+    budget = sum(comparison.difference[f"spend.{c}"] for c in ("search", "feed_ads", "content"))
+    np.testing.assert_allclose(budget, 0, atol=1e-6)     # the split channels' total budget is fixed
