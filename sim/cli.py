@@ -47,7 +47,7 @@ def _task(cfg) -> float:
         return objective(result, cfg.objective)
     try:
         apply_overrides(cfg, list(hydra.overrides.task))
-        result = run(cfg, progress=sys.stderr.isatty())
+        result = run(cfg, progress=bool(cfg.progress) and sys.stderr.isatty())
         value = objective(result, cfg.objective)
     except Exception as error:          # a sweep records every failure and carries on
         if not sweeping:

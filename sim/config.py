@@ -123,6 +123,8 @@ class SimConfig:
     campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
     # The metric a sweeper (e.g. Optuna) optimises; the command line returns it.
     objective: str = "profit"
+    # Show a replication counter with elapsed time on a terminal (never when not a TTY).
+    progress: bool = True
     # Split a total budget over channels: when total_daily_budget is set, each
     # channel named in weights gets total_daily_budget * weight / sum(weights)
     # as its daily_budget, so the total is fixed however the weights move.

@@ -149,6 +149,11 @@ def cohort_heatmap(result, ax=None):
     """Share of each monthly acquisition cohort still active, by months since activation."""
     ax = _axes(ax)
     months = sorted((k for k in result.cohorts if k.startswith("active_m")), key=lambda k: int(k[8:]))
+    if not months:
+        ax.text(0.5, 0.5, "LTV window shorter than a month: no monthly retention", ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     grid = np.array([result.cohorts[k] for k in months]).T
     image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0, vmax=1, origin="upper",
                       extent=(0.5, len(months) + 0.5, grid.shape[0] - 0.5, -0.5))

@@ -78,5 +78,6 @@ def test_cohorts_cover_the_acquisition_window(result):
 def test_figures_are_drawn(result, tmp_path):
     paths = sim.plot.save_all(result, tmp_path)
     assert {p.name for p in paths} == {"funnel.png", "cac_ltv.png", "retention.png", "daily.png",
-                                       "response_curves.png", "channels.png"}
+                                       "response_curves.png", "channels.png", "cohorts.png",
+                                       "cac_ltv_by_cohort.png"}
     assert all(p.stat().st_size > 5000 for p in paths)
