@@ -1,0 +1,104 @@
+"""Benchmark: the engine against plain numpy, SimPy processes and Mesa agents, in one run.
+
+    pip install -e '.[bench]'
+    python experiments/bench/run.py                 # 10^4 .. 10^7 customers (a few minutes)
+    python experiments/bench/run.py --quick         # 10^4 and 10^5 only
+
+Every implementation runs the same reference model (reference.py) with one
+core. The engine's time covers validating its config, simulating and
+computing every metric (its config is composed beforehand). The
+customer-days (active customers summed over days) of the engine's run at
+each size are the common unit of work. Prints wall time, customer-
+days per second, peak traced memory per customer, the ratios to the engine
+measured side by side, a check that the implementations agree on the
+aggregates, and the log-log slope of time against size.
+"""
+from __future__ import annotations
+
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import plain_numpy  # noqa: E402
+import simpy_agents  # noqa: E402
+from reference import engine_overrides  # noqa: E402
+
+import sim  # noqa: E402
+from sim import metrics  # noqa: E402
+from sim.engine import simulate  # noqa: E402
+from sim.params import validate  # noqa: E402
+from sim.randomness import replication_seeds  # noqa: E402
+
+
+def engine(customers: int, seed: int = 0) -> dict:
+    params = validate(engine.configs[customers])
+    state = simulate(params, replication_seeds(seed, 1)[0])
+    metrics.compute(state)
+    daily = state.ledger.daily
+    engine.customer_days = float(daily["active"].sum())
+    engine.state_bytes = state.people.nbytes_per_customer
+    return {"customers": state.people.n, "active": int(state.people.active_ids.size),
+            "purchases": float(daily["purchases"].sum()), "revenue": float(daily["revenue"].sum())}
+
+
+def measure(function, customers: int, trace: bool) -> tuple[float, dict, float]:
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    totals = function(customers)
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] if trace else float("nan")
+    if trace:
+        tracemalloc.stop()
+    return elapsed, totals, peak
+
+
+def main(sizes, slow_sizes) -> None:
+    implementations = {"engine": engine, "plain numpy": plain_numpy.run, "simpy processes": simpy_agents.run}
+    try:
+        import mesa_agents
+        implementations["mesa agents"] = mesa_agents.run
+    except ImportError:
+        print("mesa not installed: pip install -e '.[bench]' for the Mesa comparison")
+    # configs are composed before timing: Hydra's composition is set-up, not simulation
+    engine.configs = {n: sim.compose("default", engine_overrides(n)) for n in sizes}
+    rows, times = [], {}
+    for customers in sizes:
+        for name, function in implementations.items():
+            if name in ("simpy processes", "mesa agents") and customers not in slow_sizes:
+                continue
+            elapsed, totals, _ = measure(function, customers, trace=False)
+            if name == "engine":
+                work = engine.customer_days
+                _, _, peak = measure(function, customers, trace=True)
+            elif name == "plain numpy":
+                _, _, peak = measure(function, customers, trace=True)
+            else:
+                peak = float("nan")
+            times[name, customers] = elapsed
+            rows.append((customers, name, elapsed, work / elapsed / 1e6, peak / customers, totals))
+    print(f"{'customers':>10} {'implementation':<16} {'time s':>8} {'M cust-days/s':>14} "
+          f"{'peak B/cust':>11} {'revenue/cust':>12} {'active share':>12}")
+    for customers, name, elapsed, rate, per_customer, totals in rows:
+        print(f"{customers:>10,} {name:<16} {elapsed:>8.2f} {rate:>14.1f} {per_customer:>11.0f} "
+              f"{totals['revenue'] / totals['customers']:>12.2f} {totals['active'] / totals['customers']:>12.3f}")
+    print(f"\nengine state: {engine.state_bytes} bytes per customer plus 8 per active customer")
+    print("\nratios of customer-days per second, engine / other, same run:")
+    for customers in sizes:
+        for name in implementations:
+            if name != "engine" and (name, customers) in times:
+                print(f"  {customers:>10,}  engine / {name}: {times[name, customers] / times['engine', customers]:.1f}x")
+    engine_sizes = [n for n in sizes if ("engine", n) in times]
+    if len(engine_sizes) > 1:
+        slope = np.polyfit(np.log(engine_sizes), np.log([times["engine", n] for n in engine_sizes]), 1)[0]
+        print(f"\nengine time ~ customers^{slope:.2f} (log-log fit over {engine_sizes})")
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv[1:]
+    main(sizes=[10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000], slow_sizes=[10_000])
