@@ -49,6 +49,8 @@ def _task(cfg) -> float:
         apply_overrides(cfg, list(hydra.overrides.task))
         result = run(cfg, progress=bool(cfg.progress) and sys.stderr.isatty())
         value = objective(result, cfg.objective)
+        save_all(result, output)
+        result.save(output)
     except Exception as error:          # a sweep records every failure and carries on
         if not sweeping:
             if isinstance(error, ConfigError):
@@ -57,8 +59,7 @@ def _task(cfg) -> float:
         write_error(output, error)
         print(f"error: {error} (recorded in {output / 'error.json'})", file=sys.stderr)
         return float("nan")
-    save_all(result, output)
-    result.save(output)
+    (output / "error.json").unlink(missing_ok=True)     # an earlier attempt's failure is resolved
     print(result.summary(title=f"scenario {hydra.runtime.choices.get('scenario')}"))
     print(f"outputs: {output}")
     return value

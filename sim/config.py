@@ -236,7 +236,8 @@ def _explain(error: Exception, overrides: list[str]) -> ConfigError:
     key = getattr(cause, "full_key", None)
     if not key:
         return ConfigError("overrides", overrides, str(cause).strip().splitlines()[0])
-    value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=")[0] == key), None)
+    value = next((o.split("=", 1)[1] for o in overrides
+                  if "=" in o and o.lstrip("+~").split("=")[0] == key), None)
     if isinstance(cause, (ConfigKeyError, ConfigAttributeError)):
         parent, _, name = key.rpartition(".")
         node = OmegaConf.select(_schema_node(), parent) if parent else _schema_node()

@@ -149,18 +149,26 @@ def _allocate(data: dict) -> None:
     for name, weight in weights.items():
         check_choice(f"allocation.weights.{name}", name, data["channels"], what="must be a channel:")
         check_number(f"allocation.weights.{name}", weight, low=0)
-        if "daily_budget" not in _budget_keys(data["channels"][name]):
+        spec = data["channels"][name]
+        if not isinstance(spec, Mapping) or spec.get("kind") not in _kinds():
+            continue                   # the channel's own check reports what is wrong with it
+        if "daily_budget" not in _budget_keys(spec):
             raise ConfigError(f"allocation.weights.{name}", weight, "the channel has no daily budget")
     norm = sum(weights.values())
     if norm <= 0:
         raise ConfigError("allocation.weights", weights, "at least one weight must be > 0")
     for name, weight in weights.items():
-        data["channels"][name]["daily_budget"] = total * weight / norm
+        if isinstance(data["channels"][name], Mapping):
+            data["channels"][name]["daily_budget"] = total * weight / norm
+
+
+def _kinds() -> dict:
+    from .channels import KINDS
+    return KINDS
 
 
 def _budget_keys(spec) -> list[str]:
-    from .channels import KINDS
-    cls = KINDS.get(spec.get("kind") if isinstance(spec, Mapping) else None)
+    cls = _kinds().get(spec.get("kind"))
     return ["daily_budget"] if cls is not None and cls.budgeted else []
 
 

@@ -24,6 +24,8 @@ from .progress import Progress
 def _evaluate(base, values: dict, metrics) -> dict:
     cfg = base.copy()
     for key, value in values.items():
+        if isinstance(OmegaConf.select(cfg, key), int) and not isinstance(value, bool):
+            value = int(round(value))      # integer inputs (days, counts) stay integers
         OmegaConf.update(cfg, key, value, merge=False)
     result = run(cfg)
     return {m: result.metrics[m] for m in metrics}
