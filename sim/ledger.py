@@ -76,24 +76,30 @@ class Ledger:
 
     def book(self, day: int, account: str, ids: np.ndarray, amounts: np.ndarray) -> None:
         """Book customer money of ``account`` for customers ``ids`` on ``day``."""
+        self._book(day, ids, {account: np.asarray(amounts, dtype=np.float64)})
+
+    def purchases(self, day: int, ids: np.ndarray, amounts: np.ndarray) -> None:
+        """Book purchases: revenue and its cost of goods (one purchase per id)."""
+        self.daily["purchases"][day] += ids.size
         amounts = np.asarray(amounts, dtype=np.float64)
-        self.daily[account][day] += amounts.sum()
+        self._book(day, ids, {"revenue": amounts, "cogs": amounts * (1.0 - self.gross_margin)})
+
+    def _book(self, day: int, ids: np.ndarray, entries: dict) -> None:
+        """Book several accounts' amounts for the same customers in one pass."""
+        for account, amounts in entries.items():
+            self.daily[account][day] += amounts.sum()
         age = day - self.people.ti_activated[ids]
         inside = age < self.ltv_days
         if not inside.all():
-            ids, age, amounts = ids[inside], age[inside], amounts[inside]
-        contribution = self.accounts[account] * amounts * self.discount[age]
+            ids, age = ids[inside], age[inside]
+            entries = {account: amounts[inside] for account, amounts in entries.items()}
+        net = sum(self.accounts[account] * amounts for account, amounts in entries.items())
+        contribution = net * self.discount[age]
         self.people.value[ids] += contribution
-        if account == "revenue":
-            self.people.revenue[ids] += amounts
+        if "revenue" in entries:
+            self.people.revenue[ids] += entries["revenue"]
             self.people.n_purchases[ids] += 1
         cell = self.people.source[ids].astype(np.int64) * self.ltv_days + age
         self.contribution_by_age += np.bincount(
             cell, weights=contribution, minlength=self.contribution_by_age.size
         ).reshape(self.contribution_by_age.shape)
-
-    def purchases(self, day: int, ids: np.ndarray, amounts: np.ndarray) -> None:
-        """Book purchases: revenue and its cost of goods (one purchase per id)."""
-        self.daily["purchases"][day] += ids.size
-        self.book(day, "revenue", ids, amounts)
-        self.book(day, "cogs", ids, amounts * (1.0 - self.gross_margin))

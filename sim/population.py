@@ -53,7 +53,9 @@ class People:
         for name, (dtype, fill) in FIELDS.items():
             self.add_field(name, dtype, fill)
         self.active_ids = np.empty(0, dtype=np.int64)
-        """Ids of the active customers: in arrival order, won-back customers appended."""
+        """Ids of the active customers: in arrival order, won-back customers appended.
+        New customers are always appended, so the list at the start of a day
+        is a prefix of the list after the day's arrivals."""
 
     def __getattr__(self, name):
         # Public views trimmed to the customers that exist.
@@ -77,14 +79,17 @@ class People:
         self.active_ids = np.concatenate([self.active_ids, ids])
         return ids
 
-    def churn(self, ids: np.ndarray, day: int) -> None:
+    def churn(self, ids: np.ndarray, day: int, still_active: np.ndarray | None = None) -> None:
         """Mark ``ids`` as churned on ``day`` and drop them from the active list.
 
-        ``ti_churned`` keeps a customer's first churn day, also after a win-back.
+        ``still_active``, when the caller knows it, is the new active list
+        (saves a pass over it). ``ti_churned`` keeps a customer's first churn
+        day, also after a win-back.
         """
         self.stage[ids] = CHURNED
         self.ti_churned[ids] = np.where(self.ti_churned[ids] < 0, day, self.ti_churned[ids])
-        self.active_ids = self.active_ids[self.stage[self.active_ids] != CHURNED]
+        self.active_ids = (self.active_ids[self.stage[self.active_ids] != CHURNED]
+                           if still_active is None else still_active)
 
     def reactivate(self, ids: np.ndarray) -> None:
         """Bring churned customers ``ids`` back to active (won back); their first churn day stays."""

@@ -31,11 +31,15 @@ class Retention:
         if state.policies:
             churn_prob = churn_prob * state.multiplier("churn_multiplier", due)
         churns = rng.random(due.size, dtype=np.float32) < churn_prob
-        churned = due[churns]
-        people.churn(churned, day)
-        state.ledger.record("churned", day, churned.size)
         if self.period_days == 1:
-            return due[~churns]
-        keep = np.ones(customers.size, dtype=bool)
-        keep[np.flatnonzero(due_mask)[churns]] = False
-        return customers[keep]
+            survivors = due[~churns]
+        else:
+            keep = np.ones(customers.size, dtype=bool)
+            keep[np.flatnonzero(due_mask)[churns]] = False
+            survivors = customers[keep]
+        # the active list is `customers` followed by today's arrivals
+        arrivals = people.active_ids[customers.size:]
+        churned = due[churns]
+        people.churn(churned, day, still_active=np.concatenate([survivors, arrivals]))
+        state.ledger.record("churned", day, churned.size)
+        return survivors
