@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from matplotlib.figure import Figure
 
 from sim import calibrate, plot

@@ -33,7 +33,7 @@ def scenario_text(calibration, source: str, name: str) -> str:
         f"Data: {tx.ids.size} customers, {tx.day.size} purchase days, {tx.origin} to "
         f"{tx.origin + int(tx.day.max())}; calibrated on purchases up to {end_date}.",
         f"Written by `python -m sim.calibrate` on {date.today().isoformat()}.",
-        f"Daily BG/BB (purchase ~ Beta(alpha, beta), churn ~ Beta(gamma, delta) per day):",
+        "Daily BG/BB (purchase ~ Beta(alpha, beta), churn ~ Beta(gamma, delta) per day):",
         f"  {calibration.purchase_churn.describe()}; log-likelihood {calibration.purchase_churn.loglik:.1f}",
         f"Gamma-Gamma spend: {spend}",
         f"BG/NBD reference (weeks): {calibration.reference.describe()}",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, gammaln, logsumexp
+from scipy.special import betaln, gammaln
 
 from .mle import Fit, maximise
 
