@@ -52,16 +52,32 @@ class People:
         """Attribute -> (dtype, fill): FIELDS plus those added by policies."""
         for name, (dtype, fill) in FIELDS.items():
             self.add_field(name, dtype, fill)
-        self.active_ids = np.empty(0, dtype=np.int64)
-        """Ids of the active customers: in arrival order, won-back customers appended.
-        New customers are always appended, so the list at the start of a day
-        is a prefix of the list after the day's arrivals."""
+        self._active = np.empty(0, dtype=np.int64)
+        self._arrived: list[np.ndarray] = []     # arrivals not yet appended to _active
 
     def __getattr__(self, name):
         # Public views trimmed to the customers that exist.
         if name in self.__dict__.get("fields", ()):
             return self.__dict__["_" + name][: self.n]
         raise AttributeError(name)
+
+    @property
+    def active_ids(self) -> np.ndarray:
+        """Ids of the active customers: in arrival order, won-back customers appended.
+
+        New customers are always appended, so the list at the start of a day
+        is a prefix of the list after the day's arrivals. Arrivals are
+        appended in one go when the list is next read.
+        """
+        if self._arrived:
+            self._active = np.concatenate([self._active, *self._arrived])
+            self._arrived = []
+        return self._active
+
+    @active_ids.setter
+    def active_ids(self, ids: np.ndarray) -> None:
+        self._arrived = []
+        self._active = ids
 
     def add_field(self, name: str, dtype, fill) -> None:
         """Add a per-customer attribute (e.g. a policy's state); existing customers get ``fill``."""
@@ -76,7 +92,7 @@ class People:
         self.n += n
         for name, value in values.items():
             self.__dict__["_" + name][ids] = value
-        self.active_ids = np.concatenate([self.active_ids, ids])
+        self._arrived.append(ids)
         return ids
 
     def churn(self, ids: np.ndarray, day: int, still_active: np.ndarray | None = None) -> None:
