@@ -62,7 +62,9 @@ class State:
             policy.init(self)
 
     def random(self, name: str, day: int | None = None) -> np.random.Generator:
-        """The generator of decision ``name`` on ``day`` (default today).
+        """The generator of decision ``name`` (``"revenue"``, ``"channel/ads"``,
+        ``"pool/join"``...) on ``day`` (default today): the one place stages,
+        channels and policies get random numbers from.
 
         Repeated calls on one day continue the same day block, so a decision
         taken twice in a day never reuses numbers.
@@ -86,26 +88,20 @@ class State:
 
 @dataclass
 class Components:
-    """The stages of one replication, each with its own random stream."""
+    """The stages of one replication (their random streams come from ``State.random``)."""
 
-    channel_streams: list     # one Stream per channel, in config order
     organic: OrganicAdoption
     referral: Referral
     retention: Retention
-    streams: dict             # decision name -> Stream
 
     @classmethod
-    def build(cls, params: Params, seed: np.random.SeedSequence) -> "Components":
-        names = ("initial", "organic", "referral/arrivals", "referral/invitations",
-                 "retention", "revenue")
+    def build(cls, params: Params) -> "Components":
         return cls(
-            channel_streams=[Stream(seed, "channel/" + c.name) for c in params.channels],
             organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
                                     params.source_index("organic")),
             referral=Referral(params.referral_conversion_prob, params.acquisition_days,
                               params.source_index("referral")),
             retention=Retention(params.period_days),
-            streams={name: Stream(seed, name) for name in names},
         )
 
 
@@ -125,31 +121,30 @@ def day_step(state: State, parts: Components) -> None:
     4. today's purchases make referral invitations, converted ones arrive tomorrow;
     5. end-of-day counts.
     """
-    people, day = state.people, state.day
-    rng = {name: s.on(day) for name, s in parts.streams.items()}
+    people, day, rng = state.people, state.day, state.random
     state.purchasers_today, state.amounts_today = [], []
     existing = people.active_ids
     first_new = people.n
     if day < state.params.acquisition_days:
         if day == 0:
             activate(state, state.params.initial_customers,
-                     state.params.source_index("initial"), rng["initial"])
-        parts.referral.arrive(state, rng["referral/arrivals"])
-        for channel, stream in zip(state.channels, parts.channel_streams):
-            channel.step(state, stream.on(day))
-        parts.organic.step(state, rng["organic"], existing.size)
+                     state.params.source_index("initial"), rng("initial"))
+        parts.referral.arrive(state, rng("referral/arrivals"))
+        for channel in state.channels:
+            channel.step(state, rng("channel/" + channel.name))
+        parts.organic.step(state, rng("organic"), existing.size)
         arrivals = np.arange(first_new, people.n)
         for policy in state.policies:
             policy.on_arrivals(state, arrivals)
-    survivors = parts.retention.step(state, existing, rng["retention"])
-    buyers, amounts = revenue.step(state, survivors, rng["revenue"])
+    survivors = parts.retention.step(state, existing, rng("retention"))
+    buyers, amounts = revenue.step(state, survivors, rng("revenue"))
     for channel in state.channels:
         channel.on_purchases(state, buyers, amounts)
     if state.policies:
         all_buyers, all_amounts = np.concatenate(state.purchasers_today), np.concatenate(state.amounts_today)
         for policy in state.policies:
             policy.on_purchases(state, all_buyers, all_amounts)
-    parts.referral.invite(state, rng["referral/invitations"])
+    parts.referral.invite(state, rng("referral/invitations"))
     state.ledger.record("active", day, people.active_ids.size)
     for policy in state.policies:
         policy.end_of_day(state)
@@ -162,7 +157,7 @@ def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> Stat
     ``(env, state)`` started beside the channels' schedules and the sale days.
     """
     state = State(params, seed)
-    parts = Components.build(params, seed)
+    parts = Components.build(params)
     env = simpy.Environment()
     for channel in state.channels:
         env.process(channel.calendar(env, state))
