@@ -101,4 +101,5 @@ def main(sizes, slow_sizes) -> None:
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv[1:]
-    main(sizes=[10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000], slow_sizes=[10_000])
+    main(sizes=[10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000],
+         slow_sizes=[10_000] if quick else [10_000, 100_000])
