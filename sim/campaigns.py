@@ -48,14 +48,6 @@ def build_sale_days(spec: object) -> tuple[SaleEvent, ...]:
     return tuple(events)
 
 
-def demand_curve(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:
-    """Demand multiplier on each day of the run (1 outside sales)."""
-    demand = np.ones(n_days)
-    for event in events:
-        demand[event.start: event.start + event.days] *= event.demand
-    return demand
-
-
 def sale_day_mask(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:
     """True on the days inside any sale event."""
     mask = np.zeros(n_days, dtype=bool)

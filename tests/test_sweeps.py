@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import sim
 
@@ -35,6 +36,9 @@ def test_collect_gives_one_row_per_run_with_overrides_and_intervals(serial):
     assert table.column("channels.feed_ads.daily_budget") == [1000, 1000, 3000, 3000]
     frame = table.to_frame()
     assert frame.shape[0] == 4
+    axes = Figure().add_subplot()
+    sim.plot.sweep_heatmap(table, "channels.feed_ads.daily_budget", "economics.gross_margin", "cac", axes)
+    assert len(axes.texts) == 2       # one labelled cell per complete run; failed runs are left out
 
 
 def test_failed_runs_are_listed_with_their_error(serial):
