@@ -20,7 +20,7 @@ import numpy as np
 
 from .config import compose
 from .engine import run
-from .results import Result, _fmt
+from .results import Result, format_number
 from .validation import ConfigError
 
 #: Metrics shown by default in the difference table.
@@ -45,7 +45,7 @@ class Comparison:
             diff = self.difference[metric]
             low, high = np.percentile(diff, [5, 95]) if np.all(np.isfinite(diff)) else (math.nan,) * 2
             cells = (self.baseline.metrics[metric], self.variant.metrics[metric], float(np.mean(diff)), low, high)
-            lines.append(f"{metric:<{width}}" + "".join(f"{_fmt(c):>12}" for c in cells))
+            lines.append(f"{metric:<{width}}" + "".join(f"{format_number(c):>12}" for c in cells))
         return "\n".join(lines)
 
 

@@ -109,9 +109,9 @@ class Result:
         lines = [f"{title}: {self.replications} replication(s)"
                  + (", 90 % interval across them" if with_interval else ""), header]
         for label, key in rows:
-            line = f"{label:<{width}}{_fmt(self.metrics[key]):>12}"
+            line = f"{label:<{width}}{format_number(self.metrics[key]):>12}"
             if with_interval:
-                line += "".join(f"{_fmt(bound):>12}" for bound in self.intervals[key])
+                line += "".join(f"{format_number(bound):>12}" for bound in self.intervals[key])
             lines.append(line)
         return "\n".join(lines)
 
@@ -179,7 +179,7 @@ def _number(value) -> float:
     return math.nan if value is None else float(value)
 
 
-def _fmt(value: float) -> str:
+def format_number(value: float) -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}" if abs(value) < 10 else f"{value:,.1f}"
