@@ -23,11 +23,11 @@ from .population import People
 from .progress import Progress
 from .randomness import Stream, replication_seeds
 from .results import Result
-from .stages import revenue
 from .stages.acquisition import OrganicAdoption
 from .stages.activation import activate
 from .stages.referral import Referral
 from .stages.retention import Retention
+from .stages.revenue import Revenue
 
 
 class State:
@@ -93,15 +93,23 @@ class Components:
     organic: OrganicAdoption
     referral: Referral
     retention: Retention
+    revenue: Revenue
 
     @classmethod
     def build(cls, params: Params) -> "Components":
+        """Fresh stages; the calendars draw candidates at the largest factors
+        the policies (and, for purchases, overlapping sale days) can apply."""
+        def bound(hook: str) -> float:
+            return float(np.prod([policy.multiplier_bound(hook) for policy in params.policies]))
+
+        sale_demand = float(np.prod([max(1.0, event.demand) for event in params.sale_days]))
         return cls(
             organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
                                     params.source_index("organic")),
             referral=Referral(params.referral_conversion_prob, params.acquisition_days,
                               params.source_index("referral")),
-            retention=Retention(params.period_days),
+            retention=Retention(params.period_days, params.n_days, bound("churn_multiplier")),
+            revenue=Revenue(params.n_days, sale_demand * bound("purchase_multiplier")),
         )
 
 
@@ -123,7 +131,11 @@ def day_step(state: State, parts: Components) -> None:
     """
     people, day, rng = state.people, state.day, state.random
     state.purchasers_today, state.amounts_today = [], []
-    existing = people.active_ids
+    won_back = people.take_reactivated()
+    if won_back.size:
+        parts.retention.resume(state, won_back)
+        parts.revenue.resume(state, won_back)
+    active_before = people.n_active
     first_new = people.n
     if day < state.params.acquisition_days:
         if day == 0:
@@ -132,12 +144,14 @@ def day_step(state: State, parts: Components) -> None:
         parts.referral.arrive(state, rng("referral/arrivals"))
         for channel in state.channels:
             channel.step(state, rng("channel/" + channel.name))
-        parts.organic.step(state, rng("organic"), existing.size)
+        parts.organic.step(state, rng("organic"), active_before)
         arrivals = np.arange(first_new, people.n)
         for policy in state.policies:
             policy.on_arrivals(state, arrivals)
-    survivors = parts.retention.step(state, existing, rng("retention"))
-    buyers, amounts = revenue.step(state, survivors, rng("revenue"))
+        parts.retention.start(state, arrivals)
+        parts.revenue.start(state, arrivals)
+    parts.retention.step(state)
+    buyers, amounts = parts.revenue.step(state)
     for channel in state.channels:
         channel.on_purchases(state, buyers, amounts)
     if state.policies:
@@ -145,7 +159,7 @@ def day_step(state: State, parts: Components) -> None:
         for policy in state.policies:
             policy.on_purchases(state, all_buyers, all_amounts)
     parts.referral.invite(state, rng("referral/invitations"))
-    state.ledger.record("active", day, people.active_ids.size)
+    state.ledger.record("active", day, people.n_active)
     for policy in state.policies:
         policy.end_of_day(state)
 

@@ -1,8 +1,9 @@
 """Customers as a struct of arrays.
 
 One numpy array per attribute, indexed by customer id (the order of arrival).
-Arrays grow by amortised doubling as customers arrive; ``active_ids`` lists the
-customers still active so the daily stages never touch churned ones.
+Arrays grow by amortised doubling as customers arrive. The daily stages
+never scan the customers (they follow event calendars, ``sim.calendar``);
+``active_ids`` is built only when something asks for it.
 Naming follows one scheme: ``ti_*`` is the day an event happened (-1 = never),
 ``n_*`` a count, and the trait arrays hold per-customer propensities.
 """
@@ -34,6 +35,7 @@ FIELDS: dict[str, tuple[type, float]] = {
     "ti_last_purchase": (np.int32, -1),
     "referrer": (np.int32, -1),            # id of the customer who referred this one
     "referral_depth": (np.int16, 0),       # 0 = not referred, 1 = referred by a non-referred customer, ...
+    "next_purchase_day": (np.int32, -1),   # day of the next candidate purchase (the revenue calendar's)
     # accounting inside the customer's LTV window (booked by the ledger only)
     "n_purchases": (np.int32, 0),
     "revenue": (np.float32, 0.0),          # undiscounted revenue
@@ -52,8 +54,10 @@ class People:
         """Attribute -> (dtype, fill): FIELDS plus those added by policies."""
         for name, (dtype, fill) in FIELDS.items():
             self.add_field(name, dtype, fill)
-        self._active = np.empty(0, dtype=np.int64)
-        self._arrived: list[np.ndarray] = []     # arrivals not yet appended to _active
+        self.n_active = 0
+        """Number of customers not churned."""
+        self._active: np.ndarray | None = None     # cached active_ids, None when out of date
+        self._reactivated: list[np.ndarray] = []
 
     def __getattr__(self, name):
         # Public views trimmed to the customers that exist.
@@ -63,21 +67,11 @@ class People:
 
     @property
     def active_ids(self) -> np.ndarray:
-        """Ids of the active customers: in arrival order, won-back customers appended.
-
-        New customers are always appended, so the list at the start of a day
-        is a prefix of the list after the day's arrivals. Arrivals are
-        appended in one go when the list is next read.
-        """
-        if self._arrived:
-            self._active = np.concatenate([self._active, *self._arrived])
-            self._arrived = []
+        """Ids of the customers not churned, in id order (one pass over the
+        stages, cached until the next arrival, churn or reactivation)."""
+        if self._active is None:
+            self._active = np.flatnonzero(self.stage != CHURNED)
         return self._active
-
-    @active_ids.setter
-    def active_ids(self, ids: np.ndarray) -> None:
-        self._arrived = []
-        self._active = ids
 
     def add_field(self, name: str, dtype, fill) -> None:
         """Add a per-customer attribute (e.g. a policy's state); existing customers get ``fill``."""
@@ -92,25 +86,34 @@ class People:
         self.n += n
         for name, value in values.items():
             self.__dict__["_" + name][ids] = value
-        self._arrived.append(ids)
+        self.n_active += n
+        self._active = None
         return ids
 
-    def churn(self, ids: np.ndarray, day: int, still_active: np.ndarray | None = None) -> None:
-        """Mark ``ids`` as churned on ``day`` and drop them from the active list.
-
-        ``still_active``, when the caller knows it, is the new active list
-        (saves a pass over it). ``ti_churned`` keeps a customer's first churn
-        day, also after a win-back.
-        """
+    def churn(self, ids: np.ndarray, day: int) -> None:
+        """Mark ``ids`` as churned on ``day``; ``ti_churned`` keeps a customer's
+        first churn day, also after a win-back."""
         self.stage[ids] = CHURNED
         self.ti_churned[ids] = np.where(self.ti_churned[ids] < 0, day, self.ti_churned[ids])
-        self.active_ids = (self.active_ids[self.stage[self.active_ids] != CHURNED]
-                           if still_active is None else still_active)
+        self.n_active -= ids.size
+        self._active = None
 
     def reactivate(self, ids: np.ndarray) -> None:
-        """Bring churned customers ``ids`` back to active (won back); their first churn day stays."""
+        """Bring churned customers ``ids`` back to active (won back); their first churn day stays.
+
+        The engine picks them up at its next day step (``take_reactivated``)
+        to put them back on the stages' calendars.
+        """
         self.stage[ids] = np.where(self.n_purchases[ids] >= 2, REPEAT, ONE_TIME)
-        self.active_ids = np.concatenate([self.active_ids, ids])
+        self.n_active += ids.size
+        self._active = None
+        self._reactivated.append(ids)
+
+    def take_reactivated(self) -> np.ndarray:
+        """Customers reactivated since the last call."""
+        ids = np.concatenate(self._reactivated) if self._reactivated else np.empty(0, dtype=np.int64)
+        self._reactivated = []
+        return ids
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
@@ -123,5 +126,5 @@ class People:
 
     @property
     def nbytes_per_customer(self) -> int:
-        """Bytes of state per customer slot (excluding the active list)."""
+        """Bytes of state per customer slot (the calendars hold 4 more per pending event)."""
         return sum(np.dtype(dtype).itemsize for dtype, _ in self.fields.values())

@@ -10,6 +10,9 @@ hooks at fixed points (see ``sim.engine.day_step``):
 * ``churn_multiplier`` / ``purchase_multiplier`` / ``spend_multiplier``
   ``(state, ids)``: factors on the churn probability, daily purchase
   probability and spend of the given customers today (1 = no effect);
+  ``multiplier_bound(hook)`` is the largest churn or purchase factor the
+  policy can ever return (at least 1): the stages' event calendars draw
+  candidates at that rate and thin (``sim.calendar``), so it must hold;
 * ``conversion_multiplier(state, inviters)``: factor on the conversion of
   the inviters' invitations;
 * ``on_purchases(state, buyers, amounts)``: after all of today's purchases;
@@ -42,6 +45,8 @@ class Policy:
     """Customer accounts the policy books to, with their sign in net contribution."""
     COUNTS: ClassVar[tuple] = ()
     """Per-day series the policy records."""
+    BOUNDS: ClassVar[dict] = {}
+    """Multiplier hook -> the parameter that is its largest factor."""
 
     def init(self, state) -> None:
         """Add the policy's per-customer arrays and ledger series; reset its state."""
@@ -62,6 +67,10 @@ class Policy:
 
     def on_arrivals(self, state, ids: np.ndarray) -> None:
         pass
+
+    def multiplier_bound(self, hook: str) -> float:
+        """Largest factor ``hook`` (``"churn_multiplier"``, ``"purchase_multiplier"``) can return."""
+        return max(1.0, getattr(self, self.BOUNDS[hook])) if hook in self.BOUNDS else 1.0
 
     def churn_multiplier(self, state, ids: np.ndarray):
         return 1.0

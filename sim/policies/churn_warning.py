@@ -49,6 +49,7 @@ class ChurnWarning(Policy):
     ACCOUNTS: ClassVar[dict] = {"warning_cost": -1.0, "winback_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("at_risk", "flagged", "flagged_at_risk", "warning_contacts", "saved",
                                "winback_contacts", "won_back")
+    BOUNDS: ClassVar[dict] = {"churn_multiplier": "saved_churn_multiplier"}
 
     def init(self, state) -> None:
         super().init(state)

@@ -64,6 +64,8 @@ class Membership(Policy):
                                 "membership_rebate": -1.0, "membership_benefit_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",
                                "membership_renewals", "membership_lapses")
+    BOUNDS: ClassVar[dict] = {"purchase_multiplier": "custom_offer_purchase_lift",
+                              "churn_multiplier": "priority_churn_multiplier"}
 
     def init(self, state) -> None:
         super().init(state)
@@ -73,6 +75,12 @@ class Membership(Policy):
         self.benefits = {name: getattr(self, name) for name in BENEFITS}
         self.term_ends = defaultdict(list)         # day -> ids whose term ends that day
         self.mean_purchase_prob = state.params.traits["daily_purchase_prob"].mean
+
+    def multiplier_bound(self, hook: str) -> float:
+        """The largest factor over the starting benefits and every phase."""
+        benefit = self.BOUNDS.get(hook)
+        phased = [phase[benefit] for phase in self.phases if benefit in phase]
+        return max([super().multiplier_bound(hook), *phased])
 
     def is_member(self, state, ids: np.ndarray) -> np.ndarray:
         return state.people.ti_member_until[ids] >= state.day

@@ -34,6 +34,7 @@ class Points(Policy):
     kind: ClassVar[str] = "points"
     ACCOUNTS: ClassVar[dict] = {"points_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("points_issued", "points_redeemed", "points_expired")
+    BOUNDS: ClassVar[dict] = {"purchase_multiplier": "purchase_lift"}
 
     def init(self, state) -> None:
         super().init(state)

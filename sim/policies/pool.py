@@ -48,6 +48,8 @@ class PrivatePool(Policy):
     kind: ClassVar[str] = "pool"
     ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
+    BOUNDS: ClassVar[dict] = {"purchase_multiplier": "touch_purchase_lift",
+                              "churn_multiplier": "trust_churn_multiplier"}
 
     def init(self, state) -> None:
         super().init(state)

@@ -1,12 +1,11 @@
 """Retention: churn decided once per retention period of each customer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from ..calendar import Calendar, geometric, thin
 
-@dataclass(frozen=True)
+
 class Retention:
     """Churn with each customer's own probability per period.
 
@@ -15,31 +14,50 @@ class Retention:
     contracts. With per-customer churn ``c`` the chance to be active after
     k periods is ``(1 - c)^k``; with ``c ~ Beta(a, b)`` across customers the
     surviving share is ``B(a, b + k) / B(a, b)`` (shifted-beta-geometric).
+
+    Only the decisions that may end in churn are visited: the number of
+    periods to the next candidate is geometric with ``min(1, c * bound)``,
+    where ``bound`` is the largest product of the policies' churn factors;
+    a candidate churns with the day's actual ``min(1, c * factors)`` over
+    that (see ``sim.calendar``).
     """
 
-    period_days: int
+    def __init__(self, period_days: int, n_days: int, bound: float = 1.0):
+        self.period_days = period_days
+        self.bound = bound
+        self.calendar = Calendar(n_days)
 
-    def step(self, state, customers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Decide churn among ``customers`` due today; return the survivors."""
+    def start(self, state, ids: np.ndarray) -> None:
+        """Put today's new customers on the calendar: first decision one period from now."""
+        self._schedule(state, ids, state.day + self.period_days, state.random("retention"))
+
+    def resume(self, state, ids: np.ndarray) -> None:
+        """Put customers reactivated today back on the calendar, on their own
+        period grid: the first decision is on the first grid day from today."""
+        activated = state.people.ti_activated[ids]
+        first = activated + -(-(state.day - activated) // self.period_days) * self.period_days
+        self._schedule(state, ids, first, state.random("retention"))
+
+    def step(self, state) -> None:
+        """Churn today's accepted candidates; survivors wait for their next candidate."""
         people, day = state.people, state.day
-        if self.period_days == 1:
-            due = customers
-        else:
-            due_mask = (day - people.ti_activated[customers]) % self.period_days == 0
-            due = customers[due_mask]
-        churn_prob = people.churn_prob[due]
+        due = self.calendar.pop(day)
         if state.policies:
-            churn_prob = churn_prob * state.multiplier("churn_multiplier", due)
-        churns = rng.random(due.size, dtype=np.float32) < churn_prob
-        if self.period_days == 1:
-            survivors = due[~churns]
+            churn_prob = people.churn_prob[due].astype(np.float64)
+            actual = np.minimum(churn_prob * state.multiplier("churn_multiplier", due), 1.0)
+            churns = thin(state.random("retention/accept"), actual, self._drawn(churn_prob), "churn")
         else:
-            keep = np.ones(customers.size, dtype=bool)
-            keep[np.flatnonzero(due_mask)[churns]] = False
-            survivors = customers[keep]
-        # the active list is `customers` followed by today's arrivals
-        arrivals = people.active_ids[customers.size:]
+            churns = np.ones(due.size, dtype=bool)
+        self._schedule(state, due[~churns], day + self.period_days, state.random("retention"))
         churned = due[churns]
-        people.churn(churned, day, still_active=np.concatenate([survivors, arrivals]))
+        people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)
-        return survivors
+
+    def _drawn(self, churn_prob: np.ndarray) -> np.ndarray:
+        return np.minimum(churn_prob * self.bound, 1.0)
+
+    def _schedule(self, state, ids, first_day, rng: np.random.Generator) -> None:
+        """Draw the decision day that may churn ``ids`` among ``first_day + k * period_days``."""
+        churn_prob = state.people.churn_prob[ids].astype(np.float64)
+        periods = geometric(rng, self._drawn(churn_prob), cap=self.calendar.n_days)
+        self.calendar.add(ids, first_day + (periods - 1) * self.period_days)

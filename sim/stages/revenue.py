@@ -3,30 +3,71 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..population import REPEAT
+from ..calendar import Calendar, geometric, thin
+from ..population import CHURNED, REPEAT
 
 
-def step(state, customers: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``customers`` buys today with its daily purchase probability
-    times today's campaign demand and the policies' factors (capped at 1).
+class Revenue:
+    """Each active customer buys on a day with its daily purchase probability
+    times the day's campaign demand and the policies' factors (capped at 1).
 
     A purchase brings the customer's spend per purchase (times the policies'
     spend factors) as revenue, booked with its cost of goods, and makes the
-    customer a repeat buyer. Returns today's buyers and what each paid.
+    customer a repeat buyer.
+
+    Only candidate days are visited: the days to the next candidate are
+    geometric with ``min(1, p * bound)``, where ``bound`` is the largest
+    product of demand and policy factors; a candidate buys with the day's
+    actual probability over that (see ``sim.calendar``).
     """
-    people, day = state.people, state.day
-    probability = people.daily_purchase_prob[customers]
-    if state.policies:
-        probability = probability * state.multiplier("purchase_multiplier", customers)
-    if state.demand != 1.0:
-        probability = probability * np.float32(state.demand)
-    buyers = customers[rng.random(customers.size, dtype=np.float32) < probability]
-    amounts = people.spend[buyers]
-    if state.policies:
-        amounts = amounts * state.multiplier("spend_multiplier", buyers)
-    people.stage[buyers] = REPEAT
-    people.ti_last_purchase[buyers] = day
-    state.ledger.purchases(day, buyers, amounts)
-    state.purchasers_today.append(buyers)
-    state.amounts_today.append(amounts)
-    return buyers, amounts
+
+    def __init__(self, n_days: int, bound: float = 1.0):
+        self.bound = bound
+        self.calendar = Calendar(n_days)
+
+    def start(self, state, ids: np.ndarray) -> None:
+        """Put today's new customers (who made their first purchase today) on the calendar."""
+        self._schedule(state, ids, state.day, state.random("revenue"))
+
+    def resume(self, state, ids: np.ndarray) -> None:
+        """Put customers reactivated today back on the calendar.
+
+        A candidate drawn before the churn and still ahead stays: waiting
+        times are memoryless, so it is as good as a fresh draw. The others
+        get a first candidate from today on.
+        """
+        lapsed = ids[state.people.next_purchase_day[ids] < state.day]
+        self._schedule(state, lapsed, state.day - 1, state.random("revenue"))
+
+    def step(self, state) -> tuple[np.ndarray, np.ndarray]:
+        """Book today's purchases; return the buyers and what each paid."""
+        people, day = state.people, state.day
+        due = self.calendar.pop(day)
+        due = due[people.stage[due] != CHURNED]
+        self._schedule(state, due, day, state.random("revenue"))
+        if state.policies or state.demand != 1.0 or self.bound != 1.0:
+            purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
+            factors = state.demand * state.multiplier("purchase_multiplier", due)
+            actual = np.minimum(purchase_prob * factors, 1.0)
+            buyers = due[thin(state.random("revenue/accept"), actual, self._drawn(purchase_prob), "purchase")]
+        else:
+            buyers = due
+        amounts = people.spend[buyers]
+        if state.policies:
+            amounts = amounts * state.multiplier("spend_multiplier", buyers)
+        people.stage[buyers] = REPEAT
+        people.ti_last_purchase[buyers] = day
+        state.ledger.purchases(day, buyers, amounts)
+        state.purchasers_today.append(buyers)
+        state.amounts_today.append(amounts)
+        return buyers, amounts
+
+    def _drawn(self, purchase_prob: np.ndarray) -> np.ndarray:
+        return np.minimum(purchase_prob * self.bound, 1.0)
+
+    def _schedule(self, state, ids: np.ndarray, after_day: int, rng: np.random.Generator) -> None:
+        """Draw the next candidate purchase day of ``ids`` after ``after_day``."""
+        days = after_day + geometric(rng, self._drawn(state.people.daily_purchase_prob[ids].astype(np.float64)),
+                                     cap=self.calendar.n_days)
+        state.people.next_purchase_day[ids] = np.minimum(days, self.calendar.n_days)
+        self.calendar.add(ids, days)
