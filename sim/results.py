@@ -75,10 +75,7 @@ class Result:
         for source, prefix in ((lambda o: o.daily, "daily."), (lambda o: o.cohorts, "cohorts.")):
             for key in source(outcomes[0]):
                 stacked = np.array([source(o)[key] for o in outcomes], dtype=float)
-                with warnings.catch_warnings():      # an empty cohort is NaN in every replication
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    result.bands[prefix + key] = (np.nanpercentile(stacked, 5, axis=0),
-                                                  np.nanpercentile(stacked, 95, axis=0))
+                result.bands[prefix + key] = _band(stacked)
         return result
 
     def to_frame(self):
@@ -222,3 +219,18 @@ def _wide(long: dict) -> dict:
         return {}
     return {name: {k: v[long["channel"] == name] for k, v in long.items() if k != "channel"}
             for name in dict.fromkeys(long["channel"].tolist())}
+
+
+def _band(stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """5th and 95th percentiles over replications (rows), ignoring NaN.
+
+    ``nanpercentile`` works column by column, so only the columns that hold
+    a NaN (say, an empty cohort) go through it.
+    """
+    low, high = np.percentile(stacked, [5, 95], axis=0)
+    gaps = np.isnan(stacked).any(axis=0)
+    if gaps.any():
+        with warnings.catch_warnings():      # an empty cohort is NaN in every replication
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low[gaps], high[gaps] = np.nanpercentile(stacked[:, gaps], [5, 95], axis=0)
+    return low, high

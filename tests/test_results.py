@@ -81,3 +81,16 @@ def test_figures_are_drawn(result, tmp_path):
                                        "response_curves.png", "channels.png", "cohorts.png",
                                        "cac_ltv_by_cohort.png"}
     assert all(p.stat().st_size > 5000 for p in paths)
+
+
+def test_bands_equal_column_by_column_nanpercentile():
+    # The vectorised band must match the straightforward per-column
+    # nanpercentile exactly, with NaN in some cells and whole columns.
+    from sim.results import _band
+    stacked = np.random.default_rng(0).normal(size=(10, 50))
+    stacked[3, 5], stacked[:, 7] = np.nan, np.nan
+    low, high = _band(stacked)
+    with pytest.warns(RuntimeWarning):
+        expected = np.nanpercentile(stacked, [5, 95], axis=0)
+    np.testing.assert_array_equal(low, expected[0])
+    np.testing.assert_array_equal(high, expected[1])
