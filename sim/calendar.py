@@ -92,6 +92,12 @@ class Calendar:
             return np.empty(0, dtype=np.int64)
         return np.concatenate(chunks).astype(np.int64)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the pending events."""
+        current = sum(chunk.nbytes for bucket in self._days for chunk in bucket)
+        return current + sum(ids.nbytes + days.nbytes for block in self._later for ids, days in block)
+
     @staticmethod
     def _file(buckets: list, ids: np.ndarray, slots: np.ndarray) -> None:
         """Append the runs of ``ids`` (sorted by ``slots``) to their slot's bucket."""

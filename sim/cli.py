@@ -49,7 +49,8 @@ def _task(cfg) -> float:
         apply_overrides(cfg, list(hydra.overrides.task))
         result = run(cfg, progress=bool(cfg.progress) and sys.stderr.isatty())
         value = objective(result, cfg.objective)
-        save_all(result, output)
+        if cfg.figures:
+            save_all(result, output)
         result.save(output)
     except Exception as error:          # a sweep records every failure and carries on
         if not sweeping:

@@ -125,6 +125,8 @@ class SimConfig:
     objective: str = "profit"
     # Show a replication counter with elapsed time on a terminal (never when not a TTY).
     progress: bool = True
+    # Write PNG figures into each run directory; large sweeps turn it off for speed.
+    figures: bool = True
     # Split a total budget over channels: when total_daily_budget is set, each
     # channel named in weights gets total_daily_budget * weight / sum(weights)
     # as its daily_budget, so the total is fixed however the weights move.

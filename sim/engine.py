@@ -137,6 +137,7 @@ def day_step(state: State, parts: Components) -> None:
         parts.revenue.resume(state, won_back)
     active_before = people.n_active
     first_new = people.n
+    arrivals = np.empty(0, dtype=np.int64)
     if day < state.params.acquisition_days:
         if day == 0:
             activate(state, state.params.initial_customers,
@@ -148,10 +149,8 @@ def day_step(state: State, parts: Components) -> None:
         arrivals = np.arange(first_new, people.n)
         for policy in state.policies:
             policy.on_arrivals(state, arrivals)
-        parts.retention.start(state, arrivals)
-        parts.revenue.start(state, arrivals)
-    parts.retention.step(state)
-    buyers, amounts = parts.revenue.step(state)
+    parts.retention.step(state, arrivals)
+    buyers, amounts = parts.revenue.step(state, arrivals)
     for channel in state.channels:
         channel.on_purchases(state, buyers, amounts)
     if state.policies:
@@ -165,13 +164,13 @@ def day_step(state: State, parts: Components) -> None:
 
 
 def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> State:
-    """Run one replication and return its final state.
+    """Run one replication and return its final state (its stages in ``state.components``).
 
     ``processes`` are extra calendar processes, generator functions of
     ``(env, state)`` started beside the channels' schedules and the sale days.
     """
     state = State(params, seed)
-    parts = Components.build(params)
+    parts = state.components = Components.build(params)
     env = simpy.Environment()
     for channel in state.channels:
         env.process(channel.calendar(env, state))

@@ -26,12 +26,13 @@ def daily_leads(customers: int) -> float:
     return customers / 1000
 
 
-def engine_overrides(customers: int) -> list[str]:
-    """The same model as a marketing-sim config (a Hill curve saturated to the lead mean)."""
+def engine_overrides(customers: int, acquisition_days: int = ACQUISITION_DAYS) -> list[str]:
+    """The same model as a marketing-sim config (a Hill curve saturated to the lead mean);
+    ``acquisition_days`` other than 365 stretches or shortens it, for the scaling in days."""
     return [
         "replications=1", "seed=0", f"population.initial_customers={customers}",
         f"market.size={customers * 1000}", "market.innovation=0", "market.imitation=0",
-        f"horizon.acquisition_days={ACQUISITION_DAYS}", f"horizon.ltv_days={DAYS - ACQUISITION_DAYS}",
+        f"horizon.acquisition_days={acquisition_days}", f"horizon.ltv_days={DAYS - ACQUISITION_DAYS}",
         f"population.daily_purchase_prob={{dist: gamma, shape: {PURCHASE['shape']}, scale: {PURCHASE['scale']}}}",
         f"population.churn_prob={{dist: beta, a: {CHURN['a']}, b: {CHURN['b']}}}",
         f"population.spend={{dist: gamma, shape: {SPEND['shape']}, scale: {SPEND['scale']}}}",

@@ -35,15 +35,22 @@ from sim.params import validate  # noqa: E402
 from sim.randomness import replication_seeds  # noqa: E402
 
 
-def engine(customers: int, seed: int = 0) -> dict:
-    params = validate(engine.configs[customers])
-    state = simulate(params, replication_seeds(seed, 1)[0])
+def engine(customers: int, seed: int = 0, config=None) -> dict:
+    params = validate(engine.configs[customers] if config is None else config)
+    state = simulate(params, replication_seeds(seed, 1)[0], processes=[_probe_calendars])
     metrics.compute(state)
     daily = state.ledger.daily
     engine.customer_days = float(daily["active"].sum())
     engine.state_bytes = state.people.nbytes_per_customer
     return {"customers": state.people.n, "active": int(state.people.active_ids.size),
             "purchases": float(daily["purchases"].sum()), "revenue": float(daily["revenue"].sum())}
+
+
+def _probe_calendars(env, state):
+    """At mid-year, the calendars' bytes per customer (pending events are 4 bytes each)."""
+    yield env.timeout(182)
+    calendars = state.components.retention.calendar, state.components.revenue.calendar
+    engine.calendar_bytes = sum(calendar.nbytes for calendar in calendars) / state.people.n
 
 
 def measure(function, customers: int, trace: bool) -> tuple[float, dict, float]:
@@ -58,7 +65,7 @@ def measure(function, customers: int, trace: bool) -> tuple[float, dict, float]:
     return elapsed, totals, peak
 
 
-def main(sizes, slow_sizes) -> None:
+def main(sizes, slow_sizes, days_customers) -> None:
     implementations = {"engine": engine, "plain numpy": plain_numpy.run, "simpy processes": simpy_agents.run}
     try:
         import mesa_agents
@@ -87,7 +94,8 @@ def main(sizes, slow_sizes) -> None:
     for customers, name, elapsed, rate, per_customer, totals in rows:
         print(f"{customers:>10,} {name:<16} {elapsed:>8.2f} {rate:>14.1f} {per_customer:>11.0f} "
               f"{totals['revenue'] / totals['customers']:>12.2f} {totals['active'] / totals['customers']:>12.3f}")
-    print(f"\nengine state: {engine.state_bytes} bytes per customer plus 8 per active customer")
+    print(f"\nengine state: {engine.state_bytes} bytes per customer in arrays plus "
+          f"{engine.calendar_bytes:.1f} per customer in the event calendars (mid-year, largest run)")
     print("\nratios of customer-days per second, engine / other, same run:")
     for customers in sizes:
         for name in implementations:
@@ -97,9 +105,28 @@ def main(sizes, slow_sizes) -> None:
     if len(engine_sizes) > 1:
         slope = np.polyfit(np.log(engine_sizes), np.log([times["engine", n] for n in engine_sizes]), 1)[0]
         print(f"\nengine time ~ customers^{slope:.2f} (log-log fit over {engine_sizes})")
+    scaling_in_days(days_customers, [91, 182, 365, 730])
+
+
+def scaling_in_days(customers: int, horizons: list[int]) -> None:
+    """Engine time against the number of acquisition days at a fixed base."""
+    configs = [sim.compose("default", engine_overrides(customers, days)) for days in horizons]
+    runs = []
+    for days, config in zip(horizons, configs):
+        start = time.perf_counter()
+        engine(customers, config=config)
+        runs.append((days, time.perf_counter() - start, engine.customer_days))
+    print(f"\nscaling in days at {customers:,} customers:")
+    print(f"{'days':>6} {'time s':>8} {'M cust-days':>12} {'M cust-days/s':>14}")
+    for days, elapsed, work in runs:
+        print(f"{days:>6} {elapsed:>8.2f} {work / 1e6:>12.1f} {work / elapsed / 1e6:>14.1f}")
+    days, elapsed, work = (np.array(column, dtype=float) for column in zip(*runs))
+    print(f"engine time ~ days^{np.polyfit(np.log(days), np.log(elapsed), 1)[0]:.2f}, "
+          f"~ customer-days^{np.polyfit(np.log(work), np.log(elapsed), 1)[0]:.2f} (log-log fits)")
 
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv[1:]
     main(sizes=[10_000, 100_000] if quick else [10_000, 100_000, 1_000_000, 10_000_000],
-         slow_sizes=[10_000] if quick else [10_000, 100_000])
+         slow_sizes=[10_000] if quick else [10_000, 100_000],
+         days_customers=100_000 if quick else 1_000_000)

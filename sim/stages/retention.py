@@ -27,10 +27,6 @@ class Retention:
         self.bound = bound
         self.calendar = Calendar(n_days)
 
-    def start(self, state, ids: np.ndarray) -> None:
-        """Put today's new customers on the calendar: first decision one period from now."""
-        self._schedule(state, ids, state.day + self.period_days, state.random("retention"))
-
     def resume(self, state, ids: np.ndarray) -> None:
         """Put customers reactivated today back on the calendar, on their own
         period grid: the first decision is on the first grid day from today."""
@@ -38,8 +34,9 @@ class Retention:
         first = activated + -(-(state.day - activated) // self.period_days) * self.period_days
         self._schedule(state, ids, first, state.random("retention"))
 
-    def step(self, state) -> None:
-        """Churn today's accepted candidates; survivors wait for their next candidate."""
+    def step(self, state, arrivals: np.ndarray) -> None:
+        """Churn today's accepted candidates; survivors and today's ``arrivals``
+        wait for their next candidate, one period from now or later."""
         people, day = state.people, state.day
         due = self.calendar.pop(day)
         if state.policies:
@@ -48,7 +45,8 @@ class Retention:
             churns = thin(state.random("retention/accept"), actual, self._drawn(churn_prob), "churn")
         else:
             churns = np.ones(due.size, dtype=bool)
-        self._schedule(state, due[~churns], day + self.period_days, state.random("retention"))
+        self._schedule(state, np.concatenate([due[~churns], arrivals]), day + self.period_days,
+                       state.random("retention"))
         churned = due[churns]
         people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)

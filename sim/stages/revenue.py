@@ -25,10 +25,6 @@ class Revenue:
         self.bound = bound
         self.calendar = Calendar(n_days)
 
-    def start(self, state, ids: np.ndarray) -> None:
-        """Put today's new customers (who made their first purchase today) on the calendar."""
-        self._schedule(state, ids, state.day, state.random("revenue"))
-
     def resume(self, state, ids: np.ndarray) -> None:
         """Put customers reactivated today back on the calendar.
 
@@ -39,12 +35,16 @@ class Revenue:
         lapsed = ids[state.people.next_purchase_day[ids] < state.day]
         self._schedule(state, lapsed, state.day - 1, state.random("revenue"))
 
-    def step(self, state) -> tuple[np.ndarray, np.ndarray]:
-        """Book today's purchases; return the buyers and what each paid."""
+    def step(self, state, arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Book today's purchases; return the buyers and what each paid.
+
+        Today's candidates and ``arrivals`` (who made their first purchase
+        today) get their next candidate day after today.
+        """
         people, day = state.people, state.day
         due = self.calendar.pop(day)
         due = due[people.stage[due] != CHURNED]
-        self._schedule(state, due, day, state.random("revenue"))
+        self._schedule(state, np.concatenate([due, arrivals]), day, state.random("revenue"))
         if state.policies or state.demand != 1.0 or self.bound != 1.0:
             purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
             factors = state.demand * state.multiplier("purchase_multiplier", due)
