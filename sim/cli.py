@@ -7,10 +7,12 @@
 Each run writes metrics.json (last, so its presence marks a complete run),
 daily.csv, cohorts.csv, retention.csv, response_curves.csv, config.json and PNG figures into
 Hydra's run directory, and prints a summary table. A bad config is reported
-in one line with exit code 2.
+in one line with exit code 2; ``--debug`` (or ``HYDRA_FULL_ERROR=1``) shows
+the full traceback instead.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +24,9 @@ from .validation import ConfigError
 
 
 def _fail(error: ConfigError) -> None:
+    """One line and exit code 2; the full traceback when asked for."""
+    if os.environ.get("HYDRA_FULL_ERROR") == "1":
+        raise error
     print(f"error: {error}", file=sys.stderr)
     sys.exit(2)
 
@@ -90,6 +95,9 @@ def main() -> None:
     """Entry point of the ``marketing-sim`` console script."""
     import hydra
 
+    if "--debug" in sys.argv[1:]:
+        sys.argv.remove("--debug")
+        os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
         _check_single_run(sys.argv[1:])
     except ConfigError as error:

@@ -19,6 +19,7 @@ from .channels import build_channel, build_quality
 from .policies import build_policy, check_policies
 from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
+from .limits import check_horizon, check_memory
 from .population import PROBABILITY_TRAITS, TRAITS
 from .validation import ConfigError, check_choice, check_number, check_probability
 
@@ -72,6 +73,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
     acquisition_days = check_number("horizon.acquisition_days", horizon["acquisition_days"], low=1, integer=True)
     ltv_days = check_number("horizon.ltv_days", horizon["ltv_days"], low=1, integer=True)
     period_days = check_number("retention.period_days", retention["period_days"], low=1, integer=True)
+    check_horizon(acquisition_days, ltv_days)
     if ltv_days < period_days:
         raise ConfigError("horizon.ltv_days", ltv_days,
                           f"must be >= retention.period_days ({period_days}) so churn is ever decided")
@@ -112,6 +114,14 @@ def validate(cfg: DictConfig | Mapping) -> Params:
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
     check_policies(policies)
 
+    # the customers known before the run: the base, then the cohorts' fixed arrivals
+    series_bytes = _SERIES_PER_DAY * 8 * (acquisition_days + ltv_days)
+    known = initial
+    check_memory("population.initial_customers", known, series_bytes)
+    for channel in channels:
+        if getattr(channel, "arrivals", ()):
+            known += sum(channel.arrivals)
+            check_memory(f"channels.{channel.name}.arrivals", known, series_bytes)
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
     return Params(
         seed=check_number("seed", data["seed"], low=0, integer=True),
@@ -134,6 +144,10 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         policies=policies,
         config=data,
     )
+
+
+#: A generous count of per-day ledger series (base, per channel and source, policies) for the memory estimate.
+_SERIES_PER_DAY = 200
 
 
 def _allocate(data: dict) -> None:

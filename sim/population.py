@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .limits import check_growth
+
 #: Lifecycle stages; every customer is in exactly one of them.
 ONE_TIME, REPEAT, CHURNED = 1, 2, 3
 STAGE_NAMES = {ONE_TIME: "one_time", REPEAT: "repeat", CHURNED: "churned"}
@@ -117,6 +119,8 @@ class People:
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
+        # the new arrays coexist with the old ones while they are copied
+        check_growth(capacity + self._capacity, self.nbytes_per_customer)
         for name, (dtype, fill) in self.fields.items():
             old = self.__dict__["_" + name]
             new = np.full(capacity, fill, dtype=dtype)

@@ -47,12 +47,28 @@ def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
     ("scenario=defualt", "scenario = 'defualt': must be one of " + ", ".join(scenario_names())
                          + " (did you mean 'default'?)"),
     ("horizon.ltv_days=0", "horizon.ltv_days = 0: must be an integer >= 1"),
+    ("horizon.ltv_days=99999", "horizon = {'acquisition_days': 365, 'ltv_days': 99999}: "
+                               "acquisition_days + ltv_days must be <= 36500 (100 years)"),
 ])
 def test_bad_input_is_one_line_with_exit_code_2_and_no_results(tmp_path, override, message):
     done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", override, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: " + message
     assert not (tmp_path / "run").exists()
+
+
+def test_a_billion_customers_are_refused_up_front_with_the_estimate(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "population.initial_customers=1000000000",
+                   "market.size=1000000000", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: population.initial_customers = 1000000000: needs about 200.0 GB")
+    assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "horizon.ltv_days=0", "--debug", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr and "horizon.ltv_days = 0" in done.stderr
 
 
 def test_multirun_sweeps_a_key(tmp_path):

@@ -94,3 +94,31 @@ def test_the_budget_optimiser_beats_a_poor_starting_split(tmp_path):
     assert np.all(comparison.difference["profit"] > 0)
     budget = sum(comparison.difference[f"spend.{c}"] for c in ("search", "feed_ads", "content"))
     np.testing.assert_allclose(budget, 0, atol=1e-6)     # the split channels' total budget is fixed
+
+
+def test_a_sweep_killed_midway_loses_and_redoes_no_finished_run(tmp_path):
+    import os
+    import signal
+    import time
+
+    arguments = [sys.executable, "-m", "sim", "-m", f"hydra.sweep.dir={tmp_path}", *SMALL, "figures=false",
+                 "seed=range(0,6)"]
+    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 300
+    while len(list(tmp_path.glob("*/metrics.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)          # the whole sweep dies, mid-run or mid-write
+    process.wait()
+    table = sim.collect(tmp_path)
+    complete = {row["run"] for row in table if row["status"] == "complete"}
+    assert 2 <= len(complete) < 6
+    assert all(row["status"] == "incomplete" for row in table if row["run"] not in complete)
+    for run in complete:                            # what is marked complete is whole
+        assert sim.Result.load(tmp_path / run).metrics["customers"] > 0
+    written = {run: (tmp_path / run / "metrics.json").stat().st_mtime_ns for run in complete}
+    done = subprocess.run(arguments, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("already complete") == len(complete)
+    assert {run: (tmp_path / run / "metrics.json").stat().st_mtime_ns for run in complete} == written
+    assert [row["status"] for row in sim.collect(tmp_path)] == ["complete"] * 6

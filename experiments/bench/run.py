@@ -103,8 +103,8 @@ def main(sizes, slow_sizes, days_customers) -> None:
                 print(f"  {customers:>10,}  engine / {name}: {times[name, customers] / times['engine', customers]:.1f}x")
     engine_sizes = [n for n in sizes if ("engine", n) in times]
     if len(engine_sizes) > 1:
-        slope = np.polyfit(np.log(engine_sizes), np.log([times["engine", n] for n in engine_sizes]), 1)[0]
-        print(f"\nengine time ~ customers^{slope:.2f} (log-log fit over {engine_sizes})")
+        print()
+        print_fits("customers", engine_sizes, [times["engine", n] for n in engine_sizes])
     scaling_in_days(days_customers, [91, 182, 365, 730])
 
 
@@ -121,8 +121,19 @@ def scaling_in_days(customers: int, horizons: list[int]) -> None:
     for days, elapsed, work in runs:
         print(f"{days:>6} {elapsed:>8.2f} {work / 1e6:>12.1f} {work / elapsed / 1e6:>14.1f}")
     days, elapsed, work = (np.array(column, dtype=float) for column in zip(*runs))
-    print(f"engine time ~ days^{np.polyfit(np.log(days), np.log(elapsed), 1)[0]:.2f}, "
-          f"~ customer-days^{np.polyfit(np.log(work), np.log(elapsed), 1)[0]:.2f} (log-log fits)")
+    print_fits("days", days, elapsed)
+    print_fits("customer-days", work, elapsed)
+
+
+def print_fits(name: str, sizes, elapsed) -> None:
+    """Time against size: a straight line (fixed cost + cost per unit) and the log-log slope."""
+    sizes, elapsed = np.asarray(sizes, dtype=float), np.asarray(elapsed, dtype=float)
+    per_unit, fixed = np.polyfit(sizes, elapsed, 1)
+    residual = elapsed - (fixed + per_unit * sizes)
+    r_squared = 1 - residual @ residual / ((elapsed - elapsed.mean()) @ (elapsed - elapsed.mean()))
+    slope = np.polyfit(np.log(sizes), np.log(elapsed), 1)[0]
+    print(f"engine time = {fixed:.3f} s + {per_unit:.3g} s x {name} (linear fit, R^2 {r_squared:.4f}); "
+          f"log-log slope {slope:.2f}; worst point off the line by {np.max(np.abs(residual)):.3f} s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,178 @@
+"""Property-based tests: random valid configs run and keep the books; random
+corruptions of them are refused with one clear message.
+
+Valid configs are small (at most 20,000 prospects, 80 days) but cover the
+whole surface: every trait distribution family, channels of every budgeted
+kind with budgets from 0 to 10^12, every policy, sale days, retention
+periods, churn and purchase probabilities of exactly 0 and 1.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+
+import sim
+from sim import metrics
+from sim.engine import simulate
+from sim.params import validate
+from sim.population import CHURNED
+from sim.randomness import replication_seeds
+from sim.validation import ConfigError
+
+BASE = OmegaConf.to_container(sim.compose("default", ["replications=1"]))
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+probability = st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0, 1))
+positive = st.floats(0.05, 20)
+
+
+def trait(is_probability: bool):
+    constant = st.builds(lambda v: {"dist": "constant", "value": v},
+                         probability if is_probability else st.floats(0, 500))
+    beta = st.builds(lambda a, b: {"dist": "beta", "a": a, "b": b}, positive, positive)
+    gamma = st.builds(lambda k, s: {"dist": "gamma", "shape": k, "scale": s}, positive,
+                      st.floats(0.001, 0.2) if is_probability else st.floats(0.1, 100))
+    lognormal = st.builds(lambda m, s: {"dist": "lognormal", "mean": m, "sigma": s},
+                          st.floats(0.5, 200), st.floats(0, 2))
+    return st.one_of(constant, beta, gamma) if is_probability else st.one_of(constant, gamma, lognormal)
+
+
+budget = st.sampled_from([0.0, 50.0, 2000.0, 1e12])
+channel = st.one_of(
+    st.builds(lambda b, a, c: {"kind": "paid", "daily_budget": b, "activation_prob": a, "cost_per_customer": c},
+              budget, probability, st.sampled_from([0.0, 5.0])),
+    st.builds(lambda b, r: {"kind": "content", "daily_budget": b, "commission_rate": r}, budget, probability),
+    st.builds(lambda b: {"kind": "livestream", "daily_budget": b}, budget),
+    st.builds(lambda b: {"kind": "offline", "daily_budget": b}, budget),
+    st.just({"kind": "partner"}),
+)
+policies = st.dictionaries(st.sampled_from(["pool", "membership", "referral", "churn_warning", "tiering", "points"]),
+                           st.just({}), max_size=3)
+
+
+@st.composite
+def valid_configs(draw):
+    cfg = copy.deepcopy(BASE)
+    period = draw(st.integers(1, 10))
+    cfg["horizon"] = {"acquisition_days": draw(st.integers(1, 40)), "ltv_days": draw(st.integers(period, 40))}
+    cfg["retention"]["period_days"] = period
+    market = draw(st.integers(1, 20_000))
+    cfg["market"].update(size=market, innovation=draw(st.sampled_from([0.0, 0.01, 5.0])),
+                         imitation=draw(st.sampled_from([0.0, 0.3, 50.0])))
+    cfg["population"]["initial_customers"] = draw(st.integers(0, min(market, 500)))
+    for name in ("daily_purchase_prob", "churn_prob", "referral_prob"):
+        cfg["population"][name] = draw(trait(True))
+    cfg["population"]["spend"] = draw(trait(False))
+    cfg["referral"]["conversion_prob"] = draw(probability)
+    cfg["economics"].update(gross_margin=draw(probability), discount_rate=draw(st.sampled_from([0.0, 0.1, 10.0])))
+    cfg["channels"] = draw(st.dictionaries(st.sampled_from(["a", "b"]), channel, max_size=2))
+    cfg["policies"] = {name: {"kind": name, **spec} for name, spec in draw(policies).items()}
+    n_days = cfg["horizon"]["acquisition_days"] + cfg["horizon"]["ltv_days"]
+    cfg["campaigns"]["sale_days"] = draw(st.lists(st.builds(
+        lambda start, days, demand: {"name": "sale", "start": start, "days": days, "demand": demand},
+        st.integers(0, n_days - 1), st.integers(1, 5), st.sampled_from([0.5, 2.0, 10.0])), max_size=2))
+    cfg["seed"] = draw(st.integers(0, 2 ** 31))
+    return cfg
+
+
+def run_once(cfg):
+    params = validate(cfg)
+    state = simulate(params, replication_seeds(params.seed, 1)[0])
+    return params, state, metrics.compute(state)
+
+
+@SETTINGS
+@given(valid_configs())
+def test_any_valid_config_runs_and_keeps_the_books(cfg):
+    params, state, outcome = run_once(cfg)
+    people, ledger, daily = state.people, state.ledger, state.ledger.daily
+    values = np.array(list(outcome.metrics.values()), dtype=float)
+    assert not np.isinf(values).any(), [k for k, v in outcome.metrics.items() if np.isinf(v)]
+    for name in ("customers", "acquisition_spend", "revenue", "leads", "funnel.activated", "funnel.churned"):
+        assert math.isfinite(outcome.metrics[name]) and outcome.metrics[name] >= 0, name
+    if outcome.metrics["customers"] > 0:
+        assert math.isfinite(outcome.metrics["ltv"]) and math.isfinite(outcome.metrics["cac"])
+    # no negative counts or money where none is possible
+    for name, series in daily.items():
+        assert np.all(np.isfinite(series)), name
+        if not name.startswith(("membership_fee",)) and ledger.accounts.get(name, -1) <= 0:
+            assert series.min() >= 0, name
+    assert people.revenue.min(initial=0) >= 0 and people.n_purchases.min(initial=0) >= 0
+    # customers conserved: arrivals = customers; active follows arrivals, churn and win-back
+    assert people.n == daily["new_customers"].sum() <= params.market_size
+    active = np.cumsum(daily["new_customers"] - daily["churned"] + daily["reactivated"])
+    np.testing.assert_array_equal(daily["active"], active)
+    assert people.n_active == active[-1] == np.count_nonzero(people.stage != CHURNED)
+    # spend <= budget, plus what is paid per customer and in commissions
+    for channel in params.channels:
+        if channel.budgeted:
+            extra = channel.cost_per_customer * daily["new." + channel.name].sum() \
+                + channel.commission_rate * daily["revenue"].sum()
+            assert daily["spend." + channel.name].sum() <= daily["budget." + channel.name].sum() + extra + 1e-6
+    # the ledger reconciles with the metrics and the per-customer values
+    assert outcome.metrics["revenue"] == pytest.approx(daily["revenue"].sum())
+    assert outcome.metrics["acquisition_spend"] == pytest.approx(daily["acquisition_spend"].sum())
+    assert ledger.contribution_by_age.sum() == pytest.approx(people.value.sum(), rel=1e-9, abs=1e-6)
+    assert people.revenue.sum() <= daily["revenue"].sum() * (1 + 1e-6) + 1e-6
+    # determinism: the same config and seed give the same numbers
+    again = run_once(cfg)[2]
+    np.testing.assert_array_equal(values, np.array(list(again.metrics.values()), dtype=float))
+
+
+# --- corrupted configs ------------------------------------------------------------------
+
+def _set(cfg, path, value):
+    *parents, leaf = path.split(".")
+    node = cfg
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[leaf] = value
+
+
+CORRUPTIONS = [
+    # (path to corrupt, bad value, path the message must name)
+    ("horizon.acquisition_days", 0, "horizon.acquisition_days"),
+    ("horizon.acquisition_days", 2.5, "horizon.acquisition_days"),
+    ("horizon.ltv_days", -3, "horizon.ltv_days"),
+    ("horizon.ltv_days", "a year", "horizon.ltv_days"),
+    ("retention.period_days", 10 ** 6, "horizon.ltv_days"),
+    ("market.size", 0, "market.size"),
+    ("population.initial_customers", 10 ** 9, "population.initial_customers"),
+    ("population.churn_prob", {"dist": "beta", "a": -1, "b": 2}, "population.churn_prob"),
+    ("population.churn_prob", {"dist": "poisson", "lam": 1}, "population.churn_prob"),
+    ("population.daily_purchase_prob", {"dist": "constant", "value": 1.5}, "population.daily_purchase_prob"),
+    ("population.spend", {"dist": "gamma", "shape": 2}, "population.spend"),
+    ("population.colour", 3, "population.colour"),
+    ("referral.conversion_prob", 1.5, "referral.conversion_prob"),
+    ("referral.conversion_prob", float("nan"), "referral.conversion_prob"),
+    ("economics.gross_margin", -0.1, "economics.gross_margin"),
+    ("economics.discount_rate", True, "economics.discount_rate"),
+    ("seed", -1, "seed"),
+    ("replications", 0, "replications"),
+    ("channels.x", {"kind": "teleport"}, "channels.x.kind"),
+    ("channels.x", {"kind": "paid", "daily_budget": -1}, "channels.x.daily_budget"),
+    ("channels.x", {"kind": "paid", "activation_prob": 1.2}, "channels.x.activation_prob"),
+    ("channels.x", {"kind": "paid", "colour": "red"}, "channels.x"),
+    ("policies.p", {"kind": "lottery"}, "policies.p.kind"),
+    ("policies.r", {"kind": "referral", "levels": 3}, "policies.r.levels"),
+    ("policies.m", {"kind": "membership", "fee": -5}, "policies.m.fee"),
+    ("campaigns.sale_days", [{"name": "x", "start": -1}], "campaigns.sale_days[0].start"),
+    ("horizon.ltv_days", 10 ** 6, "horizon"),
+]
+
+
+@SETTINGS
+@given(valid_configs(), st.sampled_from(CORRUPTIONS))
+def test_any_corruption_is_one_clear_error_naming_the_key(cfg, corruption):
+    path, value, named = corruption
+    _set(cfg, path, value)
+    with pytest.raises(ConfigError) as caught:
+        validate(cfg)
+    message = str(caught.value)
+    assert named in message and "\n" not in message, message
