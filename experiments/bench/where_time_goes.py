@@ -5,7 +5,8 @@
 A base of N customers activated on day 0 is followed for 365 days with the
 default traits (heterogeneous daily purchase, churn and spend), referral on
 and no channels, so the work is the daily retention, revenue and referral
-steps over the active customers. Prints wall time, customer-days per second
+steps, which follow the events (purchases, churn decisions, invitations). Prints
+wall time, customer-days per second
 (a customer-day = one active customer on one day) and the top functions.
 """
 from __future__ import annotations
