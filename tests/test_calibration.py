@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +145,42 @@ def test_a_missing_file_and_an_empty_file(tmp_path):
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(DataError, match="empty"):
         calibrate.from_transactions(tmp_path / "empty.csv", "2024-01-01")
+
+
+def test_rows_repeated_exactly_are_summed_with_a_warning():
+    rows = {"customer_id": ["a", "a", "a", "b"], "date": ["2024-01-01", "2024-01-01", "2024-01-03", "2024-01-01"],
+            "amount": [5, 5, 7, 1]}
+    with pytest.warns(calibrate.data.DataWarning, match="1 row.s. repeat an earlier row exactly.*data row 2"):
+        tx = calibrate.data.load(rows)
+    np.testing.assert_array_equal(tx.amount, [10, 7, 1])
+
+
+def test_a_binary_file_and_a_ragged_line_name_the_problem(tmp_path):
+    (tmp_path / "orders.csv.gz").write_bytes(b"\x1f\x8b\x08\x00\xff\xfe binary")
+    with pytest.raises(DataError, match="not UTF-8 text"):
+        calibrate.data.load(tmp_path / "orders.csv.gz")
+    (tmp_path / "ragged.csv").write_text("customer_id,date,amount\na,2024-01-01,1\n\nb,2024-01-02\n")
+    with pytest.raises(DataError, match="line 4: 2 fields, expected 3"):
+        calibrate.data.load(tmp_path / "ragged.csv")
+
+
+def test_a_100_megabyte_file_is_read_completely(tmp_path):
+    # 3.8 million rows, about 100 MB: every row is read, same-day purchases
+    # merged, and the counts match those computed from the generating arrays.
+    rng = np.random.default_rng(5)
+    n = 3_800_000
+    customer, day = rng.integers(0, 250_000, n), rng.integers(0, 730, n)
+    cents = rng.integers(100, 100_000, n)
+    dates = (np.datetime64("2022-01-01") + day).astype(str)
+    path = tmp_path / "orders.csv"
+    with path.open("w") as handle:
+        handle.write("customer_id,date,amount\n")
+        handle.write("\n".join(f"C{c:07d},{d},{a / 100:.2f}" for c, d, a in zip(customer, dates, cents)))
+        handle.write("\n")
+    assert path.stat().st_size > 100e6
+    with warnings.catch_warnings():      # random rows may repeat one another exactly
+        warnings.simplefilter("ignore", calibrate.data.DataWarning)
+        tx = calibrate.data.load(path)
+    assert tx.ids.size == np.unique(customer).size
+    assert tx.customer.size == np.unique(customer * 1000 + day).size
+    assert tx.amount.sum() == pytest.approx(cents.sum() / 100, rel=1e-9)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln
 
-from .mle import Fit, maximise
+from .mle import Fit, distinct, maximise
 
 
 class DailyBGBB:
@@ -36,7 +36,8 @@ class DailyBGBB:
 
     names = ("alpha", "beta", "gamma", "delta")
 
-    def loglik(self, params, repeats, recency, age) -> float:
+    def loglik(self, params, repeats, recency, age, count=1) -> float:
+        """Log-likelihood of customers with these summaries, each counted ``count`` times."""
         alpha, beta, gamma, delta = params
         x, t_x, n = repeats, recency, age
         base = betaln(alpha, beta) + betaln(gamma, delta)
@@ -58,10 +59,11 @@ class DailyBGBB:
             upper, lower = suffix[t_x[rows]], suffix[n[rows]]
             with np.errstate(divide="ignore"):
                 dead[rows] = top + np.log(np.maximum(upper - lower, 0.0)) - base
-        return float(np.logaddexp(alive, dead).sum())
+        return float(np.sum(count * np.logaddexp(alive, dead)))
 
     def fit(self, repeats, recency, age) -> Fit:
         x, t_x, n = (np.asarray(v, dtype=np.int64) for v in (repeats, recency, age))
         if np.any(n < 0) or np.any(t_x > n) or np.any(x > t_x):
             raise ValueError("need 0 <= repeats <= recency <= age for every customer")
-        return maximise(lambda p: self.loglik(p, x, t_x, n), self.names, (0.5, 20.0, 0.5, 50.0))
+        x, t_x, n, count = distinct(x, t_x, n)
+        return maximise(lambda p: self.loglik(p, x, t_x, n, count), self.names, (0.5, 20.0, 0.5, 50.0))

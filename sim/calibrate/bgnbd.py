@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
-from .mle import Fit, maximise
+from .mle import Fit, distinct, maximise
 
 
 class BetaGeometricNBD:
@@ -31,7 +31,7 @@ class BetaGeometricNBD:
     names = ("r", "alpha", "a", "b")
 
     def fit(self, repeats, recency, age) -> Fit:
-        x, t_x, big_t = (np.asarray(v, dtype=float) for v in (repeats, recency, age))
+        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)))
 
         def loglik(params):
             r, alpha, a, b = params
@@ -39,7 +39,7 @@ class BetaGeometricNBD:
             survived = betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + big_t)
             dropped = np.where(x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - betaln(a, b) + common
                                - (r + x) * np.log(alpha + t_x), -np.inf)
-            return float(np.logaddexp(survived, dropped).sum())
+            return float(count @ np.logaddexp(survived, dropped))
 
         return maximise(loglik, self.names, (1.0, 1.0, 1.0, 1.0))
 

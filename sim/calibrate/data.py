@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,6 +19,10 @@ COLUMNS = ("customer_id", "date", "amount")
 
 class DataError(ValueError):
     """Transaction data that cannot be used, with what is wrong and where."""
+
+
+class DataWarning(UserWarning):
+    """Transaction data that can be used but looks suspicious (e.g. repeated rows)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,8 @@ def load(transactions) -> Transactions:
 
     A table is a mapping of column -> sequence (a dict, a pandas DataFrame).
     Raise DataError naming the column, row and value for missing columns,
-    unparseable dates, non-numeric or negative amounts, or no rows.
+    unparseable dates, non-numeric or negative amounts, or no rows; warn
+    (DataWarning) about rows that repeat another row exactly.
     """
     columns = _read_csv(transactions) if isinstance(transactions, (str, os.PathLike)) else _columns(transactions)
     missing = [c for c in COLUMNS if c not in columns]
@@ -78,6 +84,7 @@ def load(transactions) -> Transactions:
     day = (dates - origin).astype(np.int64)
     # one transaction per customer and day, amounts summed
     key = customer.astype(np.int64) * (day.max() + 1) + day
+    _warn_repeated_rows(key, amounts)
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     summed = np.bincount(inverse, weights=amounts)
     return Transactions(customer[first], day[first], summed, unique_ids, origin)
@@ -114,33 +121,66 @@ def _columns(table) -> dict:
     raise DataError("transactions must be a CSV path or a table (mapping of column -> values)")
 
 
+def _warn_repeated_rows(customer_day: np.ndarray, amounts: np.ndarray) -> None:
+    """Warn when rows repeat exactly (same customer and day, same amount): real repeat
+    purchases are possible, duplicates from an export likelier."""
+    order = np.lexsort((amounts, customer_day))
+    customer_day, amounts = customer_day[order], amounts[order]
+    same = (customer_day[1:] == customer_day[:-1]) & (amounts[1:] == amounts[:-1])
+    if same.any():
+        row = int(order[1:][same].min()) + 1
+        warnings.warn(DataWarning(
+            f"{int(same.sum())} row(s) repeat an earlier row exactly (same customer_id, date and amount), "
+            f"first at data row {row}: they count as separate purchases, summed into one transaction "
+            f"for their day; drop them first if they are duplicates from an export"), stacklevel=3)
+
+
 def _read_csv(path) -> dict:
     if not os.path.exists(path):
         raise DataError(f"transactions file {os.fspath(path)!r} does not exist")
-    with open(path, newline="") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as error:
+        raise DataError(f"{os.fspath(path)}: not UTF-8 text (byte {error.start}); "
+                        f"the data must be a CSV file with columns {', '.join(COLUMNS)}") from None
+    except csv.Error as error:
+        raise DataError(f"{os.fspath(path)}: not a readable CSV file ({error})") from None
     if not rows:
         raise DataError(f"{os.fspath(path)}: the file is empty")
     header = [h.strip() for h in rows[0]]
-    body = [r for r in rows[1:] if r]
-    for number, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise DataError(f"{os.fspath(path)} line {number}: {len(row)} fields, expected {len(header)}")
+    if set(map(len, rows[1:])) - {len(header), 0}:        # 0: blank lines are skipped
+        number, row = next((number, row) for number, row in enumerate(rows[1:], start=2)
+                           if row and len(row) != len(header))
+        raise DataError(f"{os.fspath(path)} line {number}: {len(row)} fields, expected {len(header)}")
+    body = [row for row in rows[1:] if row]
     return {name: [r[i] for r in body] for i, name in enumerate(header)}
 
 
 def _dates(values) -> np.ndarray:
+    """Dates as datetime64[D], vectorised; on a bad one, the row and value in a DataError."""
+    text = np.char.strip(np.asarray(values).astype(str))
     try:
-        return np.array([np.datetime64(_iso(v), "D") for v in values])
+        compact = (np.char.str_len(text) == 8) & np.char.isdigit(text)
+        dates = np.empty(text.size, dtype="datetime64[D]")
+        dates[compact] = _compact_dates(text[compact])
+        dates[~compact] = text[~compact].astype("datetime64[D]")
+        return dates
     except ValueError:
         for row, value in enumerate(values, start=1):
             parse_date(value, f"row {row}: date")
         raise
 
 
-def _iso(value) -> str:
-    text = str(value).strip()
-    return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else text
+def _compact_dates(text: np.ndarray) -> np.ndarray:
+    """``YYYYMMDD`` strings as dates; ValueError if a month or day does not exist."""
+    number = text.astype(np.int64)
+    year, month, day = number // 10000, number // 100 % 100, number % 100
+    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    if np.any((month < 1) | (month > 12) | (day < 1) | (day > length)):
+        raise ValueError("not a date")
+    return first.astype("datetime64[D]") + (day - 1)
 
 
 def _amounts(values) -> np.ndarray:
