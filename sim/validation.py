@@ -18,7 +18,12 @@ class ConfigError(ValueError):
 
     def __init__(self, path: str, value: object, allowed: str):
         self.path, self.value, self.allowed = path, value, allowed
-        super().__init__(f"{path} = {value!r}: {allowed}")
+        # the fields as args, so copies made from args (SimPy re-raising a
+        # process's error, pickling to a worker) are whole
+        super().__init__(path, value, allowed)
+
+    def __str__(self) -> str:
+        return f"{self.path} = {self.value!r}: {self.allowed}"
 
 
 def check_number(path: str, value: object, *, low: float | None = None,
