@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from datetime import date
 from pathlib import Path
 
 import yaml
 
 from . import DataError, from_transactions
+from .data import DataWarning
 
 
 def scenario_text(calibration, source: str, name: str) -> str:
@@ -57,7 +59,11 @@ def main(arguments=None) -> None:
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_shop.yaml")
     options = parser.parse_args(arguments)
     try:
-        calibration = from_transactions(options.data, options.calibration_end)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataWarning)
+            calibration = from_transactions(options.data, options.calibration_end)
+        for warning in caught:
+            print(f"warning: {warning.message}", file=sys.stderr)
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
