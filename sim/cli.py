@@ -79,16 +79,45 @@ def objective(result: Result, name: str) -> float:
     return result.metrics[name]
 
 
-def _check_single_run(arguments: list[str]) -> None:
-    """Compose and validate a single run's config before Hydra starts, so a
-    bad key, type, value or scenario is one line (exit code 2), not Hydra's report.
-    Flags (``-m``, ``--cfg``, ``--help`` ...) are left to Hydra."""
-    if any(argument.startswith("-") for argument in arguments):
+def _check_before_start(arguments: list[str]) -> None:
+    """Compose and validate the run's config before Hydra starts, so a bad key,
+    type, value or scenario is one line (exit code 2), not Hydra's report.
+
+    In a sweep (``-m``) this is the first job's config: a mistake every job
+    shares stops the sweep at once, while a bad value only some jobs get is
+    recorded in their error.json. Other flags (``--cfg``, ``--help`` ...)
+    are left to Hydra.
+    """
+    sweeping = any(a in ("-m", "--multirun") for a in arguments)
+    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in arguments):
         return
-    overrides = [a for a in arguments if not a.lstrip("+~").startswith("hydra")]
+    overrides = [a for a in arguments if not a.startswith("-") and not a.lstrip("+~").startswith("hydra")]
+    if sweeping:
+        overrides = _first_job(overrides)
     scenarios = [a.split("=", 1)[1] for a in overrides if a.startswith("scenario=")]
-    validate(compose(scenarios[-1] if scenarios else "default",
+    validate(compose(scenarios[-1] if scenarios else None,
                      [a for a in overrides if not a.startswith("scenario=")]))
+
+
+def _first_job(overrides: list[str]) -> list[str]:
+    """The overrides of a sweep's first job: each swept key at its first value
+    (keys an optimiser samples from an interval are left at their default)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except OverrideParseException as error:
+        raise ConfigError("overrides", overrides, str(error).strip().splitlines()[0]) from None
+    first = []
+    for override in parsed:
+        if not override.is_sweep_override():
+            first.append(override.input_line)
+        elif not override.is_interval_sweep():
+            value = next(iter(override.sweep_string_iterator()), None)
+            if value is not None:
+                first.append(f"{override.get_key_element()}={value}")
+    return first
 
 
 def main() -> None:
@@ -99,7 +128,7 @@ def main() -> None:
         sys.argv.remove("--debug")
         os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        _check_single_run(sys.argv[1:])
+        _check_before_start(sys.argv[1:])
     except ConfigError as error:
         _fail(error)
     register_configs()

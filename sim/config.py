@@ -201,12 +201,14 @@ def _parse(overrides: list[str]) -> list:
     return parsed
 
 
-def compose(scenario: str = "default", overrides: list[str] | tuple = ()) -> DictConfig:
+def compose(scenario: str | None = "default", overrides: list[str] | tuple = ()) -> DictConfig:
     """Compose the config of ``scenario`` with command-line style ``overrides``.
 
     >>> cfg = compose("default", ["replications=10", "channels.feed_ads.daily_budget=5000"])
 
-    Raise ConfigError for an unknown scenario or an override Hydra rejects.
+    ``scenario=None`` leaves the choice to the config: ``default``, or the
+    scenario a named sweep (``+sweep=NAME``) picks. Raise ConfigError for an
+    unknown scenario or an override Hydra rejects.
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
@@ -214,14 +216,16 @@ def compose(scenario: str = "default", overrides: list[str] | tuple = ()) -> Dic
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    check_choice("scenario", scenario, scenario_names())
+    if scenario is not None:
+        check_choice("scenario", scenario, scenario_names())
     register_configs()
     overrides = list(overrides)
     _parse(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            cfg = hydra_compose("config", overrides=[f"scenario={scenario}", *overrides])
+            chosen = [] if scenario is None else [f"scenario={scenario}"]
+            cfg = hydra_compose("config", overrides=[*chosen, *overrides])
         apply_overrides(cfg, overrides)
     except (HydraException, OmegaConfBaseException) as error:
         raise _explain(error, overrides) from None

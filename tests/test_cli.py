@@ -65,6 +65,15 @@ def test_a_billion_customers_are_refused_up_front_with_the_estimate(tmp_path):
     assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
 
 
+def test_a_sweep_whose_jobs_share_a_mistake_stops_before_it_starts(tmp_path):
+    done = run_cli("-m", f"hydra.sweep.dir={tmp_path / 'sweep'}", "seed=1,2", "channels.feed_ads.daily_budgt=5",
+                   cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: channels.feed_ads.daily_budgt = 5: unknown key")
+    assert "did you mean 'daily_budget'?" in done.stderr
+    assert not (tmp_path / "sweep").exists()
+
+
 def test_debug_shows_the_traceback(tmp_path):
     done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "horizon.ltv_days=0", "--debug", cwd=tmp_path)
     assert done.returncode != 0
