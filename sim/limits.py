@@ -56,13 +56,13 @@ def check_memory(path: str, customers: int, daily_series_bytes: int = 0) -> None
                                f"{_gb(usable)} this machine can give the run; use fewer customers")
 
 
-def check_growth(customers: int, bytes_per_customer: int) -> None:
-    """Refuse to grow the population to ``customers`` if that would exhaust the memory left."""
-    needed = customers * bytes_per_customer
+def check_growth(reached: int, capacity: int, bytes_per_customer: int) -> None:
+    """Refuse to grow the population's arrays to ``capacity`` customers if that would exhaust the memory left."""
+    needed = capacity * bytes_per_customer
     usable = int(available_memory() * USABLE_SHARE)
     if needed > usable:
-        raise MemoryLimitError("market.size", f"{customers:,} customers reached",
-                               f"growing the population needs about {_gb(needed)}, more than the "
+        raise MemoryLimitError("market.size", f"{reached:,} customers reached",
+                               f"room for {capacity:,} needs about {_gb(needed)}, more than the "
                                f"{_gb(usable)} of memory left; lower market.size or the channels' budgets")
 
 

@@ -119,8 +119,7 @@ class People:
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
-        # the new arrays coexist with the old ones while they are copied
-        check_growth(capacity + self._capacity, self.nbytes_per_customer)
+        check_growth(needed, capacity, self.nbytes_per_customer)     # the new arrays, beside the old ones
         for name, (dtype, fill) in self.fields.items():
             old = self.__dict__["_" + name]
             new = np.full(capacity, fill, dtype=dtype)

@@ -24,7 +24,8 @@ def test_customers_arriving_beyond_the_memory_left_stop_the_run_with_a_clear_err
     cfg = compose("replications=1", "market.size=10000000", "horizon.acquisition_days=30", "horizon.ltv_days=1",
                   "channels.feed_ads.max_daily_leads=200000", "channels.feed_ads.activation_prob=1",
                   "channels.feed_ads.daily_budget=1e9")
-    with pytest.raises(limits.MemoryLimitError, match=r"market.size = '[\d,]+ customers reached': growing"):
+    with pytest.raises(limits.MemoryLimitError,
+                       match=r"market.size = '[\d,]+ customers reached': room for [\d,]+ needs about"):
         sim.run(cfg)
 
 
