@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim import metrics
 from conftest import compose, final_state, homogeneous
 
 
@@ -113,6 +114,21 @@ def test_membership_kpis_match_counts_and_fees():
     assert m["value_per_member"] > m["value_per_non_member"]
 
 
+def test_the_membership_fee_adds_exactly_its_income_to_profit():
+    # The fee changes no draw, so on the same seed the only difference is the
+    # fee itself: income to the company, value to the members' LTV.
+    world = [*base_world(n=5000, days=200, churn=0.005), "+policies.membership={min_purchases: 2}"]
+    free, paid = (final_state(compose(*world, f"policies.membership.fee={fee}")) for fee in (0, 99))
+    income = paid.ledger.daily["membership_fee"].sum()
+    assert income > 0 and free.ledger.daily["membership_fee"].sum() == 0
+    profit = [metrics.compute(state).metrics["profit"] for state in (free, paid)]
+    assert profit[1] - profit[0] == pytest.approx(income, rel=1e-9)
+    members = paid.people.ti_member_joined >= 0
+    np.testing.assert_array_equal(members, free.people.ti_member_joined >= 0)
+    assert np.all(paid.people.value[members] > free.people.value[members])
+    np.testing.assert_array_equal(paid.people.value[~members], free.people.value[~members])
+
+
 def test_membership_acceptance_rises_with_purchase_frequency():
     state = final_state(compose("replications=1", "horizon.acquisition_days=300", "horizon.ltv_days=100",
                                 "+policies.membership={offer_accept_prob: 0.1, frequency_elasticity: 1}"))
@@ -213,6 +229,20 @@ def test_winback_reactivates_at_its_rate():
     assert_rate(daily["won_back"].sum(), daily["winback_contacts"].sum(), 0.25, "win-back")
     assert daily["reactivated"].sum() == daily["won_back"].sum() > 0
     np.testing.assert_array_equal(people.active_ids.size, (people.stage != 3).sum())
+
+
+def test_a_customer_is_won_back_at_most_once_and_keeps_its_first_churn_day():
+    # High churn and a generous win-back: many won-back customers churn again.
+    state = final_state(compose(*base_world(churn=0.1, days=200),
+                                "+policies.churn_warning={recall: 0, false_alarm_rate: 0, winback_every_days: 10, "
+                                "winback_window_days: 10, winback_rate: 0.5}"))
+    daily, people = state.ledger.daily, state.people
+    contacted = people.ti_winback_contacted >= 0
+    assert daily["winback_contacts"].sum() == contacted.sum()
+    assert daily["won_back"].sum() > 1000
+    # the first churn precedes the contact, also for those who churned again after it
+    assert np.all(people.ti_churned[contacted] <= people.ti_winback_contacted[contacted])
+    assert np.all(people.ti_churned[contacted] >= people.ti_winback_contacted[contacted] - 10)
 
 
 # --- tiering and points --------------------------------------------------------------------
