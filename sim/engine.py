@@ -58,6 +58,8 @@ class State:
         """Referrers whose invitation converted yesterday; their invitees arrive today."""
         self.policies = [dataclasses.replace(policy) for policy in params.policies]
         """This replication's loyalty policies, with fresh state."""
+        self.components: Components | None = None
+        """This replication's stages and their event calendars, set by ``simulate``."""
         for policy in self.policies:
             policy.init(self)
 
