@@ -1,6 +1,6 @@
 """Mutation testing by hand: plant one known bug at a time and see whether the tests notice.
 
-    python experiments/mutation/run.py             # every mutant, about 15 minutes on 2 cores
+    python experiments/mutation/run.py             # every mutant, about 12 minutes on 2 cores
     python experiments/mutation/run.py --only 7 12 # mutants 7 and 12 alone
 
 Copies the files tracked at HEAD into a temporary directory, so the working
