@@ -30,6 +30,12 @@ def geometric(rng: np.random.Generator, prob: np.ndarray, cap: int) -> np.ndarra
     return np.where(possible, np.minimum(trials, cap), cap)
 
 
+def capped(prob: np.ndarray, factor) -> np.ndarray:
+    """A probability times a factor, at most 1: the day's actual probability,
+    or the bounded one that candidates are drawn at."""
+    return np.minimum(prob * factor, 1.0)
+
+
 def thin(rng: np.random.Generator, actual: np.ndarray, drawn: np.ndarray, what: str) -> np.ndarray:
     """Accept each candidate with ``actual / drawn`` (its probability today
     over the bounded probability it was drawn at); return which are accepted.

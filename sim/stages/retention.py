@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calendar import Calendar, geometric, thin
+from ..calendar import Calendar, capped, geometric, thin
 
 
 class Retention:
@@ -41,8 +41,8 @@ class Retention:
         due = self.calendar.pop(day)
         if state.policies:
             churn_prob = people.churn_prob[due].astype(np.float64)
-            actual = np.minimum(churn_prob * state.multiplier("churn_multiplier", due), 1.0)
-            churns = thin(state.random("retention/accept"), actual, self._drawn(churn_prob), "churn")
+            actual = capped(churn_prob, state.multiplier("churn_multiplier", due))
+            churns = thin(state.random("retention/accept"), actual, capped(churn_prob, self.bound), "churn")
         else:
             churns = np.ones(due.size, dtype=bool)
         self._schedule(state, np.concatenate([due[~churns], arrivals]), day + self.period_days,
@@ -51,11 +51,8 @@ class Retention:
         people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)
 
-    def _drawn(self, churn_prob: np.ndarray) -> np.ndarray:
-        return np.minimum(churn_prob * self.bound, 1.0)
-
     def _schedule(self, state, ids, first_day, rng: np.random.Generator) -> None:
         """Draw the decision day that may churn ``ids`` among ``first_day + k * period_days``."""
         churn_prob = state.people.churn_prob[ids].astype(np.float64)
-        periods = geometric(rng, self._drawn(churn_prob), cap=self.calendar.n_days)
+        periods = geometric(rng, capped(churn_prob, self.bound), cap=self.calendar.n_days)
         self.calendar.add(ids, first_day + (periods - 1) * self.period_days)

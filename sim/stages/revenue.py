@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calendar import Calendar, geometric, thin
+from ..calendar import Calendar, capped, geometric, thin
 from ..population import CHURNED, REPEAT
 
 
@@ -48,8 +48,8 @@ class Revenue:
         if state.policies or state.demand != 1.0 or self.bound != 1.0:
             purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
             factors = state.demand * state.multiplier("purchase_multiplier", due)
-            actual = np.minimum(purchase_prob * factors, 1.0)
-            buyers = due[thin(state.random("revenue/accept"), actual, self._drawn(purchase_prob), "purchase")]
+            actual = capped(purchase_prob, factors)
+            buyers = due[thin(state.random("revenue/accept"), actual, capped(purchase_prob, self.bound), "purchase")]
         else:
             buyers = due
         amounts = people.spend[buyers]
@@ -62,12 +62,9 @@ class Revenue:
         state.amounts_today.append(amounts)
         return buyers, amounts
 
-    def _drawn(self, purchase_prob: np.ndarray) -> np.ndarray:
-        return np.minimum(purchase_prob * self.bound, 1.0)
-
     def _schedule(self, state, ids: np.ndarray, after_day: int, rng: np.random.Generator) -> None:
         """Draw the next candidate purchase day of ``ids`` after ``after_day``."""
-        days = after_day + geometric(rng, self._drawn(state.people.daily_purchase_prob[ids].astype(np.float64)),
+        days = after_day + geometric(rng, capped(state.people.daily_purchase_prob[ids].astype(np.float64), self.bound),
                                      cap=self.calendar.n_days)
         state.people.next_purchase_day[ids] = np.minimum(days, self.calendar.n_days)
         self.calendar.add(ids, days)
