@@ -2,9 +2,11 @@
 
 A sale day (a mid-year festival, an 11-11 style peak) multiplies the
 expected leads of every channel and the daily purchase probability of every
-active customer by its ``demand`` while it lasts. Each sale event is a
-SimPy process that raises ``state.demand`` at its start and restores it at
-its end; overlapping events multiply.
+active customer by its ``demand`` while it lasts; overlapping events
+multiply. The campaign calendar is one SimPy process that sets
+``state.demand`` at the start of every day from :func:`demand_by_day`, so
+each day's demand is the product of the events covering it, whatever the
+events before it did.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import ConfigError, build, param
+from .validation import LARGEST, SMALLEST, ConfigError, build, param
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,14 @@ class SaleEvent:
     days: int = param(1, low=1, integer=True)         # length in days
     demand: float = param(2.0, low=0, low_open=True)  # multiplier on leads and purchase probability
 
-    def process(self, env, state):
-        """SimPy process: raise demand for the sale, then restore it."""
-        yield env.timeout(self.start)
-        state.demand *= self.demand
-        yield env.timeout(self.days)
-        state.demand /= self.demand
 
+def build_sale_days(spec: object, n_days: int) -> tuple[SaleEvent, ...]:
+    """Check ``campaigns.sale_days`` (a list of mappings) and build the events.
 
-def build_sale_days(spec: object) -> tuple[SaleEvent, ...]:
-    """Check ``campaigns.sale_days`` (a list of mappings) and build the events."""
+    Raise ConfigError for a sale that does not lie inside the run's
+    ``n_days`` days, or for overlapping sales whose combined demand on a day
+    leaves [SMALLEST, LARGEST].
+    """
     if not isinstance(spec, Sequence) or isinstance(spec, str):
         raise ConfigError("campaigns.sale_days", spec,
                           "must be a list like [{name: '11-11', start: 313, days: 1, demand: 3.0}]")
@@ -43,9 +43,34 @@ def build_sale_days(spec: object) -> tuple[SaleEvent, ...]:
         path = f"campaigns.sale_days[{index}]"
         if not isinstance(item, Mapping):
             raise ConfigError(path, item, "must be a mapping with name, start, days, demand")
-        events.append(build(SaleEvent, path, {k: v for k, v in item.items() if k != "name"},
-                            name=str(item.get("name", f"sale {index}"))))
+        event = build(SaleEvent, path, {k: v for k, v in item.items() if k != "name"},
+                      name=str(item.get("name", f"sale {index}")))
+        if event.start + event.days > n_days:
+            raise ConfigError(f"{path}.start", event.start, f"the sale ({event.days} days) must end "
+                              f"by the run's last day, {n_days - 1} (acquisition_days + ltv_days - 1)")
+        events.append(event)
+    demand = demand_by_day(events, n_days)
+    for bad, limit in ((demand > LARGEST, f"<= {LARGEST:g}"), (demand < SMALLEST, f">= {SMALLEST:g}")):
+        if bad.any():
+            day = int(np.argmax(bad))
+            raise ConfigError("campaigns.sale_days", f"demand {demand[day]:g} on day {day}",
+                              f"overlapping sales multiply their demand; the product must be {limit}")
     return tuple(events)
+
+
+def demand_by_day(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:
+    """Campaign demand multiplier of each day: the product of the sales covering it, 1 elsewhere."""
+    demand = np.ones(n_days)
+    for event in events:
+        demand[event.start: event.start + event.days] *= event.demand
+    return demand
+
+
+def calendar(env, state, demand: np.ndarray):
+    """SimPy process: set ``state.demand`` to each day's ``demand`` at the start of the day."""
+    for value in demand:
+        state.demand = float(value)
+        yield env.timeout(1)
 
 
 def sale_day_mask(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:

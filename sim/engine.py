@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 from . import metrics
-from .campaigns import sale_day_mask
+from . import campaigns
 from .ledger import Ledger
 from .params import Params, validate
 from .population import People
@@ -44,8 +44,8 @@ class State:
         self.channels = [dataclasses.replace(channel) for channel in params.channels]
         """This replication's channels: the configured ones with fresh state (adstock, catchment)."""
         self.demand = 1.0
-        """Today's campaign demand multiplier, set by the sale-day processes."""
-        self.sale_days = sale_day_mask(params.sale_days, params.n_days)
+        """Today's campaign demand multiplier, set by the campaign calendar."""
+        self.sale_days = campaigns.sale_day_mask(params.sale_days, params.n_days)
         """The campaign calendar: True on sale days, for planning budgets."""
         self.market_left = params.market_size
         """Prospects not yet acquired; every acquisition draws from them."""
@@ -104,7 +104,7 @@ class Components:
         def bound(hook: str) -> float:
             return float(np.prod([policy.multiplier_bound(hook) for policy in params.policies]))
 
-        sale_demand = float(np.prod([max(1.0, event.demand) for event in params.sale_days]))
+        sale_demand = max(1.0, float(campaigns.demand_by_day(params.sale_days, params.n_days).max()))
         return cls(
             organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
                                     params.source_index("organic")),
@@ -178,8 +178,8 @@ def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> Stat
         env.process(channel.calendar(env, state))
     for policy in state.policies:
         env.process(policy.calendar(env, state))
-    for event in params.sale_days:
-        env.process(event.process(env, state))
+    if params.sale_days:
+        env.process(campaigns.calendar(env, state, campaigns.demand_by_day(params.sale_days, params.n_days)))
     for process in processes:
         env.process(process(env, state))
     env.process(_days(env, state, parts))

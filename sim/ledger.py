@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .population import People
+from .validation import check_finite
 
 #: Customer accounts and their sign in a customer's net contribution.
 CUSTOMER_ACCOUNTS = {
@@ -70,7 +71,12 @@ class Ledger:
         self.daily[name][day] += amount
 
     def spend(self, day: int, channel: str, amount: float) -> None:
-        """Book acquisition spend of ``channel`` (counts in CAC)."""
+        """Book acquisition spend of ``channel`` (counts in CAC).
+
+        Raise NumericalError if the amount is not finite.
+        """
+        check_finite(f"spend.{channel} on day {day}", amount, f"channels.{channel}: its budget, "
+                     "schedule and per-customer costs")
         self.daily["spend." + channel][day] += amount
         self.daily["acquisition_spend"][day] += amount
 
@@ -85,9 +91,15 @@ class Ledger:
         self._book(day, ids, {"revenue": amounts, "cogs": amounts * (1.0 - self.gross_margin)})
 
     def _book(self, day: int, ids: np.ndarray, entries: dict) -> None:
-        """Book several accounts' amounts for the same customers in one pass."""
+        """Book several accounts' amounts for the same customers in one pass.
+
+        Raise NumericalError if a day's total of an account is not finite.
+        """
         for account, amounts in entries.items():
-            self.daily[account][day] += amounts.sum()
+            total = amounts.sum()
+            check_finite(f"{account} on day {day}", total, "population.spend, the sources' quality "
+                         "and the policies' spend multipliers, fees and costs")
+            self.daily[account][day] += total
         age = day - self.people.ti_activated[ids]
         inside = age < self.ltv_days
         if not inside.all():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .population import CHURNED
+from .validation import check_finite
 
 COHORT_DAYS = 30
 """Width of an acquisition cohort in the cohort table, in days."""
@@ -117,6 +118,11 @@ def compute(state) -> Outcome:
     for policy in state.policies:
         m.update(policy.metrics(state))
     response = {c.name: c.response_table(state) for c in state.channels if hasattr(c, "response_table")}
+    for name, value in m.items():     # NaN is a defined "undefined"; infinity never is
+        source = name.partition(".")[2]
+        check_finite(f"metric {name}", 0.0 if np.isnan(value) else value,
+                     f"channels.{source}" if source in channel_names
+                     else "the budgets, population.spend and the policies' money")
     return Outcome(m, series, _cohorts(people, acquired, params, daily), retention, response)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -19,7 +20,7 @@ from .channels import build_channel, build_quality
 from .policies import build_policy, check_policies
 from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
-from .limits import check_horizon, check_memory
+from .limits import MAX_DAYS, check_horizon, check_memory
 from .population import PROBABILITY_TRAITS, TRAITS
 from .validation import ConfigError, check_choice, check_number, check_probability
 
@@ -70,9 +71,11 @@ def validate(cfg: DictConfig | Mapping) -> Params:
     horizon, economics, market = data["horizon"], data["economics"], data["market"]
     population, retention = data["population"], data["retention"]
 
-    acquisition_days = check_number("horizon.acquisition_days", horizon["acquisition_days"], low=1, integer=True)
-    ltv_days = check_number("horizon.ltv_days", horizon["ltv_days"], low=1, integer=True)
-    period_days = check_number("retention.period_days", retention["period_days"], low=1, integer=True)
+    acquisition_days = check_number("horizon.acquisition_days", horizon["acquisition_days"],
+                                    low=1, high=MAX_DAYS, integer=True)
+    ltv_days = check_number("horizon.ltv_days", horizon["ltv_days"], low=1, high=MAX_DAYS, integer=True)
+    period_days = check_number("retention.period_days", retention["period_days"], low=1, high=MAX_DAYS,
+                               integer=True)
     check_horizon(acquisition_days, ltv_days)
     if ltv_days < period_days:
         raise ConfigError("horizon.ltv_days", ltv_days,
@@ -110,7 +113,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                build_quality("market.organic_quality", market["organic_quality"]),
                build_quality("referral.quality", data["referral"]["quality"]),
                {})   # the initial base is the population itself
-    sale_days = build_sale_days(data["campaigns"]["sale_days"])
+    sale_days = build_sale_days(data["campaigns"]["sale_days"], acquisition_days + ltv_days)
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
     check_policies(policies)
 
@@ -124,7 +127,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
             check_memory(f"channels.{channel.name}.arrivals", known, series_bytes)
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
     return Params(
-        seed=check_number("seed", data["seed"], low=0, integer=True),
+        seed=check_number("seed", data["seed"], low=0, high=2 ** 128 - 1, integer=True),
         replications=check_number("replications", data["replications"], low=1, integer=True),
         acquisition_days=acquisition_days,
         ltv_days=ltv_days,
@@ -194,7 +197,7 @@ def _typed(cfg) -> dict:
     rather than taken from the default.
     """
     try:
-        given = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(dict(cfg))
+        given = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(_plain(cfg))
         merged = OmegaConf.merge(OmegaConf.structured(SimConfig), given)
         for path in OPEN_MAPPINGS:
             value = OmegaConf.select(given, path, default=None)
@@ -205,3 +208,12 @@ def _typed(cfg) -> dict:
         key = getattr(error, "full_key", None) or "config"
         message = str(error).strip().splitlines()[0]
         raise ConfigError(key, getattr(error, "value", None), message) from None
+
+
+def _plain(value):
+    """``value`` with numpy scalars turned into the Python numbers they hold (OmegaConf takes only those)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value.item() if isinstance(value, np.generic) else value

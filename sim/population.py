@@ -40,7 +40,7 @@ FIELDS: dict[str, tuple[type, float]] = {
     "next_purchase_day": (np.int32, -1),   # day of the next candidate purchase (the revenue calendar's)
     # accounting inside the customer's LTV window (booked by the ledger only)
     "n_purchases": (np.int32, 0),
-    "revenue": (np.float32, 0.0),          # undiscounted revenue
+    "revenue": (np.float64, 0.0),          # undiscounted revenue (float64: a lifetime's sum outgrows float32)
     "value": (np.float64, 0.0),            # discounted net contribution
 }
 

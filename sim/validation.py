@@ -12,6 +12,8 @@ import difflib
 import math
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 
 class ConfigError(ValueError):
     """A configuration value is missing, of the wrong type or out of range."""
@@ -26,23 +28,53 @@ class ConfigError(ValueError):
         return f"{self.path} = {self.value!r}: {self.allowed}"
 
 
+#: Magnitudes a config number may take: 0, or between SMALLEST and LARGEST,
+#: unless its own range says otherwise. Beyond them products and ratios of
+#: a run's money, counts and probabilities (a CAC over a 100-year run, a
+#: Hill curve of a pulsed budget) leave float64's range; inside them they
+#: stay finite (docs/model.md, *Limits*).
+SMALLEST, LARGEST = 1e-12, 1e12
+
+
+class NumericalError(ConfigError):
+    """A value computed during a run left float64's range; names the inputs behind it."""
+
+
+def check_finite(path: str, value: float, inputs: str) -> None:
+    """Raise NumericalError naming ``path`` and the ``inputs`` behind it if ``value`` is not finite."""
+    if not math.isfinite(value):
+        raise NumericalError(path, value, f"not finite; the inputs behind it ({inputs}) "
+                             "are too large together for the engine to compute")
+
+
 def check_number(path: str, value: object, *, low: float | None = None,
-                 high: float | None = None, low_open: bool = False,
+                 high: float | None = LARGEST, low_open: bool = False,
                  integer: bool = False) -> float:
     """Return ``value`` as a number, raising ConfigError if it is not one or out of range.
 
-    ``low``/``high`` are inclusive bounds (``low_open`` makes the lower one strict).
+    ``low``/``high`` are inclusive bounds (``low_open`` makes the lower one
+    strict); ``high`` is LARGEST unless given (``None``: no upper bound).
+    A non-integer number must be 0 or at least SMALLEST in magnitude.
+    numpy scalars are accepted as the numbers they hold.
     """
+    if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+        value = value.item()
     kind = "an integer" if integer else "a number"
+    allowed = f"must be {kind}{_range_text(low, high, low_open)}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(path, value, f"must be {kind}{_range_text(low, high, low_open)}")
-    if integer and float(value) != int(value):
-        raise ConfigError(path, value, f"must be {kind}{_range_text(low, high, low_open)}")
-    if not math.isfinite(value) or (
+        raise ConfigError(path, value, allowed)
+    if integer and not isinstance(value, int):
+        if not (math.isfinite(value) and value.is_integer()):
+            raise ConfigError(path, value, allowed)
+        value = int(value)
+    if (not integer and not math.isfinite(value)) or (
         low is not None and (value <= low if low_open else value < low)
     ) or (high is not None and value > high):
-        raise ConfigError(path, value, f"must be {kind}{_range_text(low, high, low_open)}")
-    return int(value) if integer else float(value)
+        raise ConfigError(path, value, allowed)
+    if not integer and 0 < abs(value) < SMALLEST:
+        raise ConfigError(path, value, f"{allowed}, and 0 or at least {SMALLEST:g} in magnitude "
+                          "(smaller values are below the engine's precision)")
+    return value if integer else float(value)
 
 
 def check_probability(path: str, value: object) -> float:
@@ -85,10 +117,10 @@ def _range_text(low, high, low_open) -> str:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e7 else f"{x:g}"
 
 
-def param(default: float, *, low: float | None = None, high: float | None = None,
+def param(default: float, *, low: float | None = None, high: float | None = LARGEST,
           low_open: bool = False, integer: bool = False):
     """A numeric dataclass field with its allowed range, checked by :func:`build`."""
     return dataclasses.field(default=default, metadata=dict(

@@ -1,12 +1,25 @@
 """Shared helpers: compose a config and run one replication down to its final state."""
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 import sim
 from sim.engine import simulate
 from sim.params import validate
 from sim.randomness import replication_seeds
+
+# The README's test command gates every landing, so by default hypothesis
+# draws the same examples on every run; HYPOTHESIS_PROFILE=explore searches
+# ten times as many random ones (keep what it finds as an @example).
+settings.register_profile("ci", derandomize=True, max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 
 def homogeneous(churn=0.02, purchase=0.05, spend=10.0):
     """Overrides for a closed-form-friendly world: no channels, no organic

@@ -33,7 +33,7 @@ class PaidChannel(Channel):
     daily_budget: float = param(1000.0, low=0)                        # currency per day
     max_daily_leads: float = param(500.0, low=0)                      # leads per day at unlimited budget
     half_saturation_budget: float = param(2000.0, low=0, low_open=True)   # adstocked budget giving half of max
-    hill_shape: float = param(1.0, low=0, low_open=True)
+    hill_shape: float = param(1.0, low=0, low_open=True, high=10)    # steeper is a step, not a curve
     carryover: float = param(0.0, low=0, high=0.999)                  # share of yesterday's adstock kept
     cost_inflation: float = param(0.0, low=0, high=10)                # yearly rise in the price of reach
 
@@ -44,8 +44,10 @@ class PaidChannel(Channel):
 
     def hill(self, adstock):
         """Mean leads per day at an adstocked, deflated budget (scalar or array)."""
-        x = np.asarray(adstock, dtype=float) ** self.hill_shape
-        return self.max_daily_leads * x / (x + self.half_saturation_budget ** self.hill_shape)
+        # 1 / (1 + (K/s)^h): no power of a large budget is ever formed; s = 0 gives 0
+        with np.errstate(divide="ignore", over="ignore"):
+            ratio = self.half_saturation_budget / np.asarray(adstock, dtype=float)
+            return self.max_daily_leads / (1.0 + ratio ** self.hill_shape)
 
     def purchasing_power(self, day):
         """What one unit of money buys on ``day`` relative to day 0."""
