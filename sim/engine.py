@@ -18,6 +18,7 @@ import simpy
 from . import metrics
 from . import campaigns
 from .ledger import Ledger
+from .limits import estimate
 from .params import Params, validate
 from .population import People
 from .progress import Progress
@@ -204,7 +205,8 @@ def run(cfg, progress: bool = False) -> Result:
     """
     params = validate(cfg)
     outcomes = []
-    with Progress(params.replications, "replication", enabled=progress) as bar:
+    expected = estimate(params).seconds
+    with Progress(params.replications, "replication", enabled=progress, expected=expected) as bar:
         for seed in replication_seeds(params.seed, params.replications):
             outcomes.append(metrics.compute(simulate(params, seed)))
             bar.step()

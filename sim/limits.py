@@ -1,14 +1,20 @@
-"""Limits checked before a run: the horizon and the memory the customers need.
+"""Limits checked before a run: the horizon, and the memory and time a run needs.
 
-A config the machine cannot hold is refused up front with the estimate,
-not discovered by the kernel's out-of-memory killer halfway through; and
-when customers arrive faster than foreseen, the population refuses to grow
-past the memory that is left (``People._grow``).
+A config the machine cannot hold is refused up front with the estimate
+(:func:`estimate`: customers from the base, the cohorts, every channel at
+its full response, organic adoption and referral generations, capped by the
+market; the daily series every replication keeps), not discovered by the
+kernel's out-of-memory killer halfway through; and when customers arrive
+faster than foreseen, the population refuses to grow past the memory that
+is left (``People._grow``).
 """
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 
+from .campaigns import demand_by_day
 from .validation import ConfigError
 
 #: Longest run, acquisition plus LTV days: 100 years. Longer horizons are
@@ -22,6 +28,73 @@ PEAK_BYTES_PER_CUSTOMER = 200
 
 #: Share of the available memory a run may plan to use.
 USABLE_SHARE = 0.8
+
+#: Bytes a replication keeps per day for the aggregate: a generous 200 daily
+#: series (base, per channel and source, policies) of 8 bytes.
+SERIES_BYTES_PER_DAY = 200 * 8
+
+#: Seconds per replication: a fixed part, per day, and per customer and year
+#: followed; from the benchmark's linear fits (docs/performance.md).
+SECONDS_FIXED, SECONDS_PER_DAY, SECONDS_PER_CUSTOMER_YEAR = 0.12, 1.2e-3, 0.55e-6
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a run is expected to need, from its config alone."""
+
+    customers: float        # per replication; channels at full response, so it leans high
+    driver: str             # the config key behind most of them (or behind the memory)
+    driver_value: object
+    memory_bytes: float     # at peak
+    seconds: float          # all replications, one after another
+
+    def describe(self) -> str:
+        return f"about {self.customers:,.0f} customers, {_duration(self.seconds)}"
+
+
+def estimate(params) -> Estimate:
+    """Expected customers, peak memory and run time of ``params`` (a validated ``sim.params.Params``)."""
+    acquisition = params.acquisition_days
+    demand = max(1.0, float(demand_by_day(params.sale_days, params.n_days).max()))
+    arrivals = {"population.initial_customers": (params.initial_customers, params.initial_customers)}
+    for channel in params.channels:
+        most = channel.most_customers(acquisition, demand)
+        arrivals[f"channels.{channel.name}"] = (most, f"{most:,.0f} customers at its full response")
+    adoption = min(1.0, (params.innovation + params.imitation) / 365.0)
+    arrivals["market.innovation"] = (params.market_size * -math.expm1(acquisition * math.log1p(-adoption))
+                                     if adoption < 1 else params.market_size, params.innovation)
+    # each customer's converted invitations over the acquisition days, generation after generation
+    traits, quality = params.traits, params.quality[params.source_index("referral")]
+    generation = (traits["referral_prob"].mean * max(1.0, quality.get("referral_prob", 1.0))
+                  * params.referral_conversion_prob
+                  * math.prod(p.multiplier_bound("conversion_multiplier") for p in params.policies)
+                  * (1 + traits["daily_purchase_prob"].mean * acquisition))
+    first = sum(count for count, _ in arrivals.values())
+    referred = first * generation / (1 - generation) if generation < 1 else math.inf
+    arrivals["referral.conversion_prob"] = (referred, params.referral_conversion_prob)
+    customers = min(float(params.market_size), first + referred)
+    driver, (count, value) = max(arrivals.items(), key=lambda item: item[1][0])
+    if first + referred > params.market_size:
+        driver, value = "market.size", params.market_size
+    series = SERIES_BYTES_PER_DAY * params.n_days * (params.replications + 1)
+    if series > customers * PEAK_BYTES_PER_CUSTOMER:
+        driver, value = "replications", params.replications
+    seconds = params.replications * (SECONDS_FIXED + SECONDS_PER_DAY * params.n_days
+                                     + SECONDS_PER_CUSTOMER_YEAR * customers * params.n_days / 365)
+    return Estimate(customers, driver, value, customers * PEAK_BYTES_PER_CUSTOMER + series, seconds)
+
+
+def check_resources(params) -> Estimate:
+    """Return the :func:`estimate`; raise MemoryLimitError naming its driver if memory cannot hold the run."""
+    need = estimate(params)
+    usable = int(available_memory() * USABLE_SHARE)
+    if need.memory_bytes > usable:
+        raise MemoryLimitError(need.driver, need.driver_value, (
+            f"needs about {_gb(need.memory_bytes)} of memory ({need.customers:,.0f} customers expected at "
+            f"{PEAK_BYTES_PER_CUSTOMER} B each at peak, and the daily series of {params.replications} "
+            f"replication(s) over {params.n_days} days), more than the {_gb(usable)} this machine can give "
+            "the run; lower it, the market size, the budgets or the horizon"))
+    return need
 
 
 class MemoryLimitError(ConfigError):
@@ -46,16 +119,6 @@ def check_horizon(acquisition_days: int, ltv_days: int) -> None:
                           f"acquisition_days + ltv_days must be <= {MAX_DAYS} (100 years)")
 
 
-def check_memory(path: str, customers: int, daily_series_bytes: int = 0) -> None:
-    """Refuse ``customers`` known up front (named by ``path``) if they cannot fit in memory."""
-    needed = customers * PEAK_BYTES_PER_CUSTOMER + daily_series_bytes
-    usable = int(available_memory() * USABLE_SHARE)
-    if needed > usable:
-        raise MemoryLimitError(path, customers, f"needs about {_gb(needed)} of memory "
-                               f"({PEAK_BYTES_PER_CUSTOMER} B per customer at peak), more than the "
-                               f"{_gb(usable)} this machine can give the run; use fewer customers")
-
-
 def check_growth(reached: int, capacity: int, bytes_per_customer: int) -> None:
     """Refuse to grow the population's arrays to ``capacity`` customers if that would exhaust the memory left."""
     needed = capacity * bytes_per_customer
@@ -66,5 +129,10 @@ def check_growth(reached: int, capacity: int, bytes_per_customer: int) -> None:
                                f"{_gb(usable)} of memory left; lower market.size or the channels' budgets")
 
 
-def _gb(size: int) -> str:
-    return f"{size / 1e9:.1f} GB"
+def _gb(size: float) -> str:
+    return f"{size / 1e9:,.1f} GB"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 \
+        else f"{seconds / 3600:,.1f} h"

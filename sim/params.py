@@ -20,7 +20,7 @@ from .channels import build_channel, build_quality
 from .policies import build_policy, check_policies
 from .config import OPEN_MAPPINGS, SimConfig
 from .distributions import Distribution
-from .limits import MAX_DAYS, check_horizon, check_memory
+from .limits import MAX_DAYS, check_horizon, check_resources
 from .population import PROBABILITY_TRAITS, TRAITS
 from .validation import ConfigError, check_choice, check_number, check_probability
 
@@ -117,16 +117,8 @@ def validate(cfg: DictConfig | Mapping) -> Params:
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
     check_policies(policies)
 
-    # the customers known before the run: the base, then the cohorts' fixed arrivals
-    series_bytes = _SERIES_PER_DAY * 8 * (acquisition_days + ltv_days)
-    known = initial
-    check_memory("population.initial_customers", known, series_bytes)
-    for channel in channels:
-        if getattr(channel, "arrivals", ()):
-            known += sum(channel.arrivals)
-            check_memory(f"channels.{channel.name}.arrivals", known, series_bytes)
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
-    return Params(
+    params = Params(
         seed=check_number("seed", data["seed"], low=0, high=2 ** 128 - 1, integer=True),
         replications=check_number("replications", data["replications"], low=1, integer=True),
         acquisition_days=acquisition_days,
@@ -147,10 +139,8 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         policies=policies,
         config=data,
     )
-
-
-#: A generous count of per-day ledger series (base, per channel and source, policies) for the memory estimate.
-_SERIES_PER_DAY = 200
+    check_resources(params)
+    return params
 
 
 def _allocate(data: dict) -> None:

@@ -80,10 +80,14 @@ class People:
         self.fields[name] = (dtype, fill)
         self.__dict__["_" + name] = np.full(self._capacity, fill, dtype=dtype)
 
-    def add(self, n: int, **values) -> np.ndarray:
-        """Append ``n`` customers with the given attribute values and return their ids."""
+    def reserve(self, n: int) -> None:
+        """Make room for ``n`` more customers; raise MemoryLimitError if the memory left cannot hold them."""
         if self.n + n > self._capacity:
             self._grow(self.n + n)
+
+    def add(self, n: int, **values) -> np.ndarray:
+        """Append ``n`` customers with the given attribute values and return their ids."""
+        self.reserve(n)
         ids = np.arange(self.n, self.n + n, dtype=np.int64)
         self.n += n
         for name, value in values.items():

@@ -7,26 +7,58 @@ import pytest
 import sim
 from conftest import compose, final_state, homogeneous
 from sim import limits
+from sim.engine import simulate
 from sim.params import validate
+from sim.randomness import replication_seeds
 
 
 def test_a_base_that_cannot_fit_is_refused_before_any_work_with_the_estimate(monkeypatch):
     monkeypatch.setattr(limits, "available_memory", lambda: 10 ** 9)      # 1 GB
+    alone = ["channels={}", "market.innovation=0", "market.imitation=0", "replications=1", "market.size=10000000",
+             "population.referral_prob={dist: constant, value: 0}"]
     with pytest.raises(limits.MemoryLimitError, match=r"population.initial_customers = 5000000: "
                                                       r"needs about 1.0 GB .* more than the 0.8 GB"):
-        validate(compose("population.initial_customers=5000000", "market.size=10000000"))
-    validate(compose("population.initial_customers=1000000", "market.size=10000000"))   # 0.2 GB fits
+        validate(compose("population.initial_customers=5000000", *alone))
+    validate(compose("population.initial_customers=1000000", *alone))   # 0.2 GB fits
+
+
+def test_a_market_adopting_beyond_memory_is_refused_up_front_naming_the_market():
+    # 10^12 prospects adopting at 300 a year: numpy used to fail allocating the traits of day 0.
+    with pytest.raises(limits.MemoryLimitError, match=r"^market.size = 1000000000000: needs about 200,000.0 GB"):
+        validate(compose("market.size=1000000000000", "market.innovation=300"))
+
+
+def test_replications_times_horizon_are_counted_and_named():
+    with pytest.raises(limits.MemoryLimitError, match=r"^replications = 100000: needs about [\d,.]+ GB"):
+        validate(compose("replications=100000", "horizon.ltv_days=30000"))
+
+
+def test_a_channel_that_could_bring_too_many_customers_is_named():
+    cfg = compose("market.size=100000000000", "channels.feed_ads.max_daily_leads=1e9", "market.innovation=0",
+                  "market.imitation=0")
+    with pytest.raises(limits.MemoryLimitError, match=r"^channels.feed_ads = '.* customers at its full response'"):
+        validate(cfg)
+
+
+@pytest.mark.parametrize("scenario", ["default", "public_only", "referral_fission", "channel_mix"])
+def test_the_estimate_is_not_below_the_customers_a_run_brings(scenario):
+    cfg = compose("replications=2", scenario=scenario)
+    expected = limits.estimate(validate(cfg)).customers
+    result = sim.run(cfg)
+    arrived = result.per_replication["customers"] + result.per_replication["customers.initial"]
+    assert arrived.max() <= expected
 
 
 def test_customers_arriving_beyond_the_memory_left_stop_the_run_with_a_clear_error(monkeypatch):
-    # Acquisition cannot be known up front: the population refuses to grow instead.
-    monkeypatch.setattr(limits, "available_memory", lambda: 2 * 10 ** 7)  # 20 MB
+    # Arrivals past the estimate (here: memory lost after the check) stop at growth instead.
     cfg = compose("replications=1", "market.size=10000000", "horizon.acquisition_days=30", "horizon.ltv_days=1",
                   "channels.feed_ads.max_daily_leads=200000", "channels.feed_ads.activation_prob=1",
                   "channels.feed_ads.daily_budget=1e9")
+    params = validate(cfg)
+    monkeypatch.setattr(limits, "available_memory", lambda: 2 * 10 ** 7)  # 20 MB
     with pytest.raises(limits.MemoryLimitError,
                        match=r"market.size = '[\d,]+ customers reached': room for [\d,]+ needs about"):
-        sim.run(cfg)
+        simulate(params, replication_seeds(params.seed, 1)[0])
 
 
 def test_horizons_past_100_years_are_refused_and_long_ones_run():

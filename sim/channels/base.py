@@ -60,6 +60,14 @@ class Channel:
         """Mean leads today before demand and market depletion."""
         raise NotImplementedError
 
+    def most_leads(self) -> float:
+        """Largest expected leads a day before demand and market depletion (for the up-front estimate)."""
+        raise NotImplementedError
+
+    def most_customers(self, acquisition_days: int, demand: float) -> float:
+        """Largest expected customers over the acquisition days at a campaign demand of at most ``demand``."""
+        return self.most_leads() * demand * self.precision * self.activation_prob * acquisition_days
+
     def calendar(self, env, state):
         """SimPy process setting today's budget (none for unbudgeted channels)."""
         if self.budgeted:

@@ -23,6 +23,9 @@ class CohortChannel(Channel):
     kind: ClassVar[str] = "cohort"
     budgeted: ClassVar[bool] = False
 
+    def most_customers(self, acquisition_days: int, demand: float) -> float:
+        return float(sum(self.arrivals))
+
     def step(self, state, rng: np.random.Generator) -> np.ndarray:
         count = self.arrivals[state.day] if state.day < len(self.arrivals) else 0
         ids = activate(state, min(count, state.market_left), self.source, rng)

@@ -34,3 +34,6 @@ class LiveStreamChannel(Channel):
 
     def expected_leads(self, state, budget: float) -> float:
         return self.leads_per_event * budget / self.daily_budget if self.daily_budget else 0.0
+
+    def most_leads(self) -> float:
+        return self.leads_per_event * self.schedule.largest_factor()

@@ -33,6 +33,12 @@ class OfflineChannel(Channel):
     def expected_leads(self, state, budget: float) -> float:
         return self.daily_leads * self.catchment_left / self.catchment if budget > 0 else 0.0
 
+    def most_leads(self) -> float:
+        return self.daily_leads
+
+    def most_customers(self, acquisition_days: int, demand: float) -> float:
+        return min(float(self.catchment), super().most_customers(acquisition_days, demand))
+
     def step(self, state, rng):
         ids = super().step(state, rng)
         self.catchment_left = max(self.catchment_left - ids.size, 0)

@@ -49,6 +49,9 @@ class PaidChannel(Channel):
             ratio = self.half_saturation_budget / np.asarray(adstock, dtype=float)
             return self.max_daily_leads / (1.0 + ratio ** self.hill_shape)
 
+    def most_leads(self) -> float:
+        return self.max_daily_leads
+
     def purchasing_power(self, day):
         """What one unit of money buys on ``day`` relative to day 0."""
         return (1.0 + self.cost_inflation) ** (-np.asarray(day, dtype=float) / 365.0)

@@ -31,3 +31,6 @@ class PartnerChannel(Channel):
 
     def expected_leads(self, state, budget: float) -> float:
         return self.daily_leads
+
+    def most_leads(self) -> float:
+        return self.daily_leads

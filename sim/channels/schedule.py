@@ -66,6 +66,11 @@ class Schedule:
         boost = np.where(sale_days[:acquisition_days], self.sale_day_multiplier, 1.0)
         return daily_budget * plan * boost
 
+    def largest_factor(self) -> float:
+        """Largest multiple of the daily budget the plan releases on a day."""
+        pulse = self.pulse_multiplier if self.kind == "pulses" else 1.0
+        return max(1.0, pulse) * max(1.0, self.sale_day_multiplier)
+
     def budgets(self, planned: np.ndarray) -> np.ndarray:
         """Budget actually released each day: the plan under the total-budget cap."""
         if not np.isfinite(self.total_budget) or planned.sum() <= self.total_budget:

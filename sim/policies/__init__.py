@@ -81,6 +81,9 @@ def build_policy(name: str, spec: object) -> Policy:
         if flag in parameters and not isinstance(parameters[flag], bool):
             raise ConfigError(f"{path}.{flag}", parameters[flag], "must be true or false")
     policy = build(cls, path, parameters, **given)
+    if isinstance(policy, ReferralRewards) and policy.levels == 1 and policy.level2_commission:
+        raise ConfigError(f"{path}.level2_commission", policy.level2_commission,
+                          f"must be 0 when {path}.levels = 1: no customer has a second-level referrer")
     if isinstance(policy, ReferralRewards) and policy.levels > 2:
         if not policy.allow_more_than_two_levels:
             raise ConfigError(f"{path}.levels", policy.levels,

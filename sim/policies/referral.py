@@ -39,6 +39,7 @@ class ReferralRewards(Policy):
     allow_more_than_two_levels: bool = False
 
     kind: ClassVar[str] = "referral"
+    BOUNDS: ClassVar[dict] = {"conversion_multiplier": "conversion_lift"}
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
 
     def conversion_multiplier(self, state, inviters):

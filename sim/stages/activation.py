@@ -24,6 +24,7 @@ def activate(state, n: int, source: int, rng: np.random.Generator,
     if n == 0:
         return np.empty(0, dtype=np.int64)
     people, ledger, day = state.people, state.ledger, state.day
+    people.reserve(n)            # before the traits are drawn: refuse what memory cannot hold
     values, quality = {}, state.params.quality[source]
     for trait, distribution in state.params.traits.items():
         draws = distribution.sample(rng, n)
