@@ -1,24 +1,42 @@
-"""Collect a sweep: one row per run of a multirun directory.
+"""Collect a sweep: one row per job of a multirun directory.
 
     python -m sim.collection multirun/2026-11-23/10-00-00          # writes collected.csv there
     marketing-sim-collect multirun/... --out sweep.csv
 
-A row holds the run's overrides as columns, its status (``complete`` with
-metrics.json, ``failed`` with error.json and its message, ``incomplete``
-when it stopped before either) and every metric with its interval
-(``cac``, ``cac_p05``, ``cac_p95``). Failed and unfinished runs are listed,
-not dropped; rerunning the same sweep into the same directory redoes only them.
+A sweep run by ``marketing-sim -m`` writes its plan (plan.json: every job's
+overrides, or Optuna's n_trials) into its sweep directory before the first
+job, and each job writes identity.json (the plan's id, its job number, its
+config hash) before its results. The collector lists every planned job, in
+job order, with its status:
+
+``complete``     metrics.json, written last by the job of this plan
+``failed``       error.json, its message in ``error``
+``incomplete``   started for this plan but stopped before either (killed, Ctrl-C)
+``not_started``  no directory holds this plan's job yet
+
+A job directory of a planned sweep that another plan left (an earlier sweep
+into the same directory) is not this sweep's result and is left out.
+Directories outside any plan (sweeps from before plans existed) are listed
+by the files they hold: complete, failed or incomplete.
+
+A row holds the run's overrides as columns, its status and error, and every
+metric with its interval (``cac``, ``cac_p05``, ``cac_p95``). The command
+exits with code 1 when a job is not complete, 2 on bad usage or a directory
+without jobs; rerunning the same sweep into the same directory redoes only
+the jobs not complete.
 """
 from __future__ import annotations
 
 import csv
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
 
 FIXED = ("run", "status", "error")
+STATUSES = ("complete", "failed", "incomplete", "not_started")
 
 
 class Table:
@@ -36,8 +54,13 @@ class Table:
         return iter(self.rows)
 
     def failed(self) -> list[dict]:
-        """Rows of runs that did not complete (failed or unfinished)."""
+        """Rows of jobs that did not complete (failed, incomplete or not started)."""
         return [row for row in self.rows if row["status"] != "complete"]
+
+    def counts(self) -> dict:
+        """Number of rows per status, every status of :data:`STATUSES` included."""
+        counts = Counter(row["status"] for row in self.rows)
+        return {status: counts[status] for status in STATUSES}
 
     def column(self, name: str) -> list:
         return [row.get(name) for row in self.rows]
@@ -57,26 +80,47 @@ class Table:
 
 
 def collect(multirun_dir) -> Table:
-    """One row per run found under ``multirun_dir`` (any depth), in job order.
+    """One row per job under ``multirun_dir`` (any depth): each plan's jobs in
+    job order, then the job directories outside any plan, in job order.
 
-    Raise FileNotFoundError if the directory holds no run.
+    Raise FileNotFoundError if the directory holds neither a plan nor a job.
     """
     root = Path(multirun_dir)
     runs = sorted((p.parent.parent for p in root.glob("**/.hydra/overrides.yaml")), key=_job_order)
-    if not runs:
-        raise FileNotFoundError(f"{root}: no runs found (no .hydra/overrides.yaml below it)")
-    return Table([_row(root, run) for run in runs])
+    rows = []
+    for plan_file in sorted(root.glob("**/plan.json"), key=_job_order):
+        sweep, plan = plan_file.parent, json.loads(plan_file.read_text())
+        inside = [run for run in runs if sweep in run.parents]
+        runs = [run for run in runs if run not in inside]
+        ran = {}                        # job number -> its directory, for this plan's jobs
+        for run in inside:
+            identity = _read_json(run / "identity.json")
+            if identity.get("plan") == plan["id"]:
+                ran[identity["job"]] = run
+        jobs = plan["jobs"] if "jobs" in plan else [[] for _ in range(plan["n_trials"])]
+        for job, overrides in enumerate(jobs):
+            if job in ran:
+                rows.append(_row(root, ran[job]))
+            else:
+                rows.append({"run": str((sweep / str(job)).relative_to(root)), "status": "not_started",
+                             "error": "", **_columns(overrides)})
+    rows += [_row(root, run) for run in runs]
+    if not rows:
+        raise FileNotFoundError(f"{root}: no runs found (no plan.json or .hydra/overrides.yaml below it)")
+    return Table(rows)
 
 
 def _job_order(path: Path):
     return tuple(int(part) if part.isdigit() else part for part in path.parts)
 
 
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def _row(root: Path, run: Path) -> dict:
-    row = {"run": str(run.relative_to(root)), "status": "incomplete", "error": ""}
-    for override in yaml.safe_load((run / ".hydra" / "overrides.yaml").read_text()) or []:
-        key, _, value = str(override).lstrip("+~").partition("=")
-        row[key] = _value(value)
+    row = {"run": str(run.relative_to(root)), "status": "incomplete", "error": "",
+           **_columns(yaml.safe_load((run / ".hydra" / "overrides.yaml").read_text()) or [])}
     if (run / "metrics.json").exists():
         row["status"] = "complete"
         for name, value in json.loads((run / "metrics.json").read_text()).items():
@@ -90,6 +134,15 @@ def _row(root: Path, run: Path) -> dict:
     return row
 
 
+def _columns(overrides: list) -> dict:
+    """Overrides as columns: key -> value (parsed as YAML where it can be)."""
+    columns = {}
+    for override in overrides:
+        key, _, value = str(override).lstrip("+~").partition("=")
+        columns[key] = _value(value)
+    return columns
+
+
 def _value(text: str):
     try:
         return yaml.safe_load(text)
@@ -98,6 +151,8 @@ def _value(text: str):
 
 
 def main(arguments=None) -> None:
+    """``python -m sim.collection DIR [--out FILE.csv]``: write the table, print the
+    counts and one line per job not complete; exit 1 if any, 2 on bad usage."""
     arguments = sys.argv[1:] if arguments is None else arguments
     if not arguments or arguments[0].startswith("-"):
         print("usage: python -m sim.collection MULTIRUN_DIR [--out FILE.csv]", file=sys.stderr)
@@ -110,10 +165,13 @@ def main(arguments=None) -> None:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
     table.to_csv(out)
-    done = len(table) - len(table.failed())
-    print(f"{len(table)} runs, {done} complete -> {out}")
+    counts = table.counts()
+    print(f"{len(table)} planned: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+          + f" -> {out}")
     for row in table.failed():
         print(f"  {row['run']}: {row['status']} {row['error']}".rstrip())
+    if table.failed():
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
     python experiments/optimise/report.py multirun/budget_split [replications]
 
 Reads the sweep's optimization_results.yaml, rebuilds the starting config
-(the sweep's scenario with its starting weights) and the best one, and runs
+(the scenario and overrides of a complete job of the sweep's plan, with the
+starting weights) and the best one, and runs
 both on common random numbers with ``replications`` (default 10).
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sim
 def configs(sweep_dir: Path, replications: int):
     """(start, best) configs of a finished budget_split sweep."""
     best = yaml.safe_load((sweep_dir / "optimization_results.yaml").read_text())["best_params"]
-    job = next(sweep_dir.glob("*/.hydra/overrides.yaml")).parent
+    job = sweep_dir / next(row["run"] for row in sim.collect(sweep_dir) if row["status"] == "complete") / ".hydra"
     base = [o for o in yaml.safe_load((job / "overrides.yaml").read_text())
             if not o.startswith("allocation.weights.")]
     scenario = yaml.safe_load((job / "hydra.yaml").read_text())["hydra"]["runtime"]["choices"]["scenario"]
