@@ -14,20 +14,24 @@ writes a ready-to-run scenario. Models and mappings: docs/calibration.md.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import distributions
+from ..limits import MAX_DAYS
+from ..validation import LARGEST, SMALLEST
 from . import data
 from .bgbb import DailyBGBB
 from .bgnbd import BetaGeometricNBD
-from .data import DataError
+from .data import DataError, DataWarning
 from .gamma_gamma import GammaGamma
 from .mle import Fit
 from .sbg import ShiftedBetaGeometric
 
-__all__ = ["Calibration", "DataError", "from_transactions", "holdout_forecast",
-           "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma",
+__all__ = ["Calibration", "DataError", "DataWarning", "check_replay_length", "from_transactions",
+           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma",
            "ShiftedBetaGeometric"]
 
 
@@ -52,51 +56,92 @@ class Calibration:
     purchase_churn: Fit           # DailyBGBB: alpha, beta (purchase), gamma, delta (churn)
     spend: Fit | None             # GammaGamma: p, q, gamma (None if too few repeat customers)
     reference: Fit                # BetaGeometricNBD on weeks: r, alpha, a, b
+    spend_distribution: dict      # population.spend: from ``spend``, or the mean amount (see _spend)
 
-    def population(self, params: dict | None = None, spend: dict | None = None) -> dict:
-        """The ``population`` config fragment (optionally for other parameter values)."""
+    def population(self, params: dict | None = None) -> dict:
+        """The ``population`` config fragment (optionally for other purchase/churn parameter values)."""
         p = params or self.purchase_churn.params
         return {
             "daily_purchase_prob": {"dist": "beta", "a": float(p["alpha"]), "b": float(p["beta"])},
             "churn_prob": {"dist": "beta", "a": float(p["gamma"]), "b": float(p["delta"])},
-            "spend": spend or self.spend_distribution(),
+            "spend": self.spend_distribution,
             "referral_prob": {"dist": "constant", "value": 0.0},
         }
-
-    def spend_distribution(self) -> dict:
-        """Spend per purchase from the Gamma-Gamma fit, or the data's mean amount if it has none."""
-        if self.spend is not None:
-            try:
-                return GammaGamma.spend_distribution(**self.spend.params)
-            except ValueError:
-                pass
-        return {"dist": "constant", "value": float(self.transactions.amount.mean())}
 
     def arrivals(self) -> list[int]:
         """New customers per day, from day 0 to the last first purchase (for a cohort channel)."""
         return np.bincount(self.summary.first_day).tolist()
 
 
-def from_transactions(transactions, calibration_end) -> Calibration:
+def from_transactions(transactions, calibration_end, follow_days: int | None = None) -> Calibration:
     """Calibrate on the purchases up to ``calibration_end`` (a date, inclusive).
 
-    Raise DataError for malformed data or a calibration end outside it.
+    Raise DataError for malformed data or a calibration end that is not a
+    date or lies outside the data; with ``follow_days``, also before any
+    fitting if the customers could not be replayed and followed that many
+    days after the last first purchase (:func:`check_replay_length`). Warn
+    (DataWarning) when a fit the population uses stops at the edge of its
+    range (:attr:`Fit.at_edge`) and when spend falls back to the mean amount.
     """
+    end_date = data.parse_date(calibration_end, "calibration_end")     # before reading a large file
     tx = data.load(transactions)
-    end = tx.day_of(calibration_end)
+    end = tx.day_of(end_date)
     last = int(tx.day.max())
     if not 0 < end <= last:
         first_date, last_date = tx.origin, tx.origin + np.timedelta64(last, "D")
         raise DataError(f"calibration_end = {calibration_end!r}: must lie after the first date "
                         f"({first_date}) and no later than the last ({last_date}) in the data")
     summary = data.summarise(tx, end)
+    if follow_days is not None:
+        check_replay_length(tx, summary, follow_days)
     purchase_churn = DailyBGBB().fit(summary.repeats, summary.recency, summary.age)
-    try:
-        spend = GammaGamma().fit(summary.repeats, summary.mean_repeat_amount)
-    except ValueError:
-        spend = None
+    _warn_at_edge("daily BG/BB (purchase and churn)", purchase_churn)
+    spend, spend_distribution = _spend(tx, summary, end)
     reference = BetaGeometricNBD().fit(summary.repeats, summary.recency / 7.0, summary.age / 7.0)
-    return Calibration(tx, summary, end, purchase_churn, spend, reference)
+    return Calibration(tx, summary, end, purchase_churn, spend, reference, spend_distribution)
+
+
+def check_replay_length(tx: data.Transactions, summary: data.Summary, follow_days: int) -> None:
+    """Raise DataError if a run replaying the customers from their first-purchase days and
+    following them ``follow_days`` after the last one would exceed ``sim.limits.MAX_DAYS``."""
+    span = int(summary.first_day.max()) + 1
+    if span + follow_days > MAX_DAYS:
+        earliest = tx.ids[tx.customer[np.argmin(tx.day)]]
+        raise DataError(
+            f"the first purchases span {span:,} days ({tx.origin}, customer {earliest}, to "
+            f"{tx.origin + span - 1}); following them {follow_days:,} days past the last makes a "
+            f"{span + follow_days:,}-day run, and the simulator runs at most {MAX_DAYS:,} days; "
+            f"calibrate on a shorter span of first purchases: drop the early rows (is {tx.origin} "
+            f"a placeholder date?) or use an earlier calibration end")
+
+
+def _spend(tx: data.Transactions, summary: data.Summary, end: int) -> tuple[Fit | None, dict]:
+    """The Gamma-Gamma fit and ``population.spend``: the distribution of the customers' mean
+    spend it implies or, with a DataWarning saying why, the mean amount of the purchases up
+    to the calibration end (fewer than 10 repeat customers, ``q <= 2``, or a distribution
+    the simulator would refuse)."""
+    fit = None
+    try:
+        fit = GammaGamma().fit(summary.repeats, summary.mean_repeat_amount)
+        _warn_at_edge("Gamma-Gamma (spend)", fit)
+        distribution = GammaGamma.spend_distribution(**fit.params)
+        distributions.from_spec("population.spend", distribution)
+        return fit, distribution
+    except ValueError as reason:        # ConfigError included
+        mean = float(tx.amount[tx.day <= end].mean())
+        warnings.warn(DataWarning(f"spend: {reason}; the scenario's customers spend the mean amount, "
+                                  f"{mean:.6g}, at every purchase"), stacklevel=3)
+        return fit, {"dist": "constant", "value": mean}
+
+
+def _warn_at_edge(model: str, fit: Fit) -> None:
+    if fit.at_edge:
+        values = ", ".join(f"{n} = {fit.params[n]:.3g}" for n in fit.at_edge)
+        warnings.warn(DataWarning(
+            f"{model}: {values} at the edge of the fitted range [{SMALLEST:g}, {LARGEST:g}]: the data do "
+            f"not determine {'them' if len(fit.at_edge) > 1 else 'it'} (the likelihood still rises "
+            f"towards the edge), so the fit stops there "
+            f"(docs/calibration.md, Fits at the edge)"), stacklevel=3)
 
 
 def holdout_forecast(transactions, calibration_end, holdout_end, **options) -> dict:

@@ -5,27 +5,62 @@
 
 The scenario replays the data's customers from their first-purchase days
 (a cohort channel) with the fitted population; its header documents the
-data, the dates and the fitted values with their standard errors.
+data, the dates and the fitted values with their standard errors. Before
+anything is written its text is read back as marketing-sim reads a
+scenario and checked by ``sim.params.validate``, the gate every config
+passes; it is then written whole or not at all.
+
+Exit status: 0 written; 2 bad input, nothing written (the arguments, the
+data file or its contents, ``--calibration-end``, an ``--out`` that names a
+directory or lies under a file, a scenario marketing-sim would refuse); 1
+writing ``--out`` failed or memory ran out, nothing written; 130
+interrupted (Ctrl-C), nothing written. Every failure is one line on stderr
+starting with ``error:``, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import warnings
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
+from omegaconf import OmegaConf
 
-from . import DataError, from_transactions
-from .data import DataWarning
+from ..params import validate
+from ..validation import ConfigError
+from . import DataError, DataWarning, from_transactions
+from .holdout import replay_config
+
+#: Days the scenario follows each customer after the last first purchase, and its replications.
+LTV_DAYS, REPLICATIONS = 365, 10
+
+
+def scenario_config(calibration) -> dict:
+    """The scenario: the data's customers replayed, followed LTV_DAYS after the last one arrives.
+
+    Raise DataError if the first purchases span too many days for a run (see ``replay_config``).
+    """
+    last_day = len(calibration.arrivals()) - 1 + LTV_DAYS
+    return {**replay_config(calibration, last_day), "replications": REPLICATIONS}
 
 
 def scenario_text(calibration, source: str, name: str) -> str:
-    """YAML of a ready-to-run scenario, with its documentation as comments."""
+    """YAML of a ready-to-run scenario, with its documentation as comments.
+
+    Raise DataError if the data's first purchases span too many days for a
+    run, ConfigError if marketing-sim would refuse the scenario: the text is
+    read back as a scenario file is read and checked by ``sim.params.validate``.
+    """
     tx, summary = calibration.transactions, calibration.summary
     end_date = tx.origin + calibration.calibration_end
-    spend = calibration.spend.describe() if calibration.spend else "too few repeat buyers; mean amount"
+    spend = calibration.spend.describe() if calibration.spend else "not fitted"
+    if calibration.spend_distribution["dist"] == "constant":
+        spend += "; population.spend is the mean amount instead (docs/calibration.md)"
     header = [
         f"{name}: customers calibrated from {source}.",
         "",
@@ -40,39 +75,81 @@ def scenario_text(calibration, source: str, name: str) -> str:
         f"Gamma-Gamma spend: {spend}",
         f"BG/NBD reference (weeks): {calibration.reference.describe()}",
     ]
-    config = {
-        "replications": 10,
-        "horizon": {"acquisition_days": len(calibration.arrivals()), "ltv_days": 365},
-        "market": {"size": int(summary.first_day.size), "innovation": 0.0, "imitation": 0.0},
-        "population": calibration.population(),
-        "retention": {"period_days": 1},
-        "channels": {"customers": {"kind": "cohort", "arrivals": calibration.arrivals()}},
-    }
-    body = yaml.safe_dump(config, sort_keys=False, default_flow_style=None, width=100)
-    return "".join(f"# {line}".rstrip() + "\n" for line in header) + body
+    body = yaml.safe_dump(scenario_config(calibration), sort_keys=False, default_flow_style=None, width=100)
+    text = "".join(f"# {line}".rstrip() + "\n" for line in header) + body
+    validate(OmegaConf.create(text))
+    return text
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all.
+
+    The text goes to a temporary file beside ``path``, renamed over it
+    (``os.replace``) once complete; on any failure the temporary file is
+    removed and ``path`` is left as it was. Raise OSError if it cannot be written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def main(arguments=None) -> None:
+    """Calibrate, check and write the scenario (exit status: see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("data", help="CSV with columns customer_id, date, amount")
     parser.add_argument("--calibration-end", required=True, help="last day of the calibration period (YYYY-MM-DD)")
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_shop.yaml")
+    parser.error = lambda message: _fail(f"{message} (see python -m sim.calibrate --help)", 2)
     options = parser.parse_args(arguments)
+    try:
+        _calibrate(options.data, options.calibration_end, Path(options.out))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing written", 130)
+
+
+def _calibrate(data: str, calibration_end: str, out: Path) -> None:
+    _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
-            calibration = from_transactions(options.data, options.calibration_end)
-        for warning in caught:
-            print(f"warning: {warning.message}", file=sys.stderr)
+            calibration = from_transactions(data, calibration_end, follow_days=LTV_DAYS)
+            text = scenario_text(calibration, Path(data).name, out.stem)
     except DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    out = Path(options.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(scenario_text(calibration, Path(options.data).name, out.stem))
+        _fail(str(error), 2)
+    except ConfigError as error:
+        _fail(f"the calibrated scenario would not pass marketing-sim's checks: {error}; nothing written", 2)
+    except MemoryError:
+        _fail(f"not enough memory to calibrate on {data}; nothing written", 1)
+    try:
+        write_whole(out, text)
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}; nothing written", 1)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
     print(f"wrote {out}")
     print(f"  purchase/churn: {calibration.purchase_churn.describe()}")
-    print(f"  run it: marketing-sim scenario={out.stem}" if out.parent.name == "scenarios" else "")
+    if out.parent.name == "scenarios":
+        print(f"  run it: marketing-sim scenario={out.stem}")
+
+
+def _check_out(out: Path) -> None:
+    """Refuse (exit 2) an ``--out`` that names a directory or lies under a file, before any work."""
+    if out.is_dir() or not out.name:
+        _fail(f"--out {out}: is a directory; name the scenario file, e.g. {out / 'my_shop.yaml'}", 2)
+    folder = next(p for p in out.parents if p.exists())
+    if not folder.is_dir():
+        _fail(f"--out {out}: {folder} is a file, not a directory", 2)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,9 @@ class Transactions:
     ids: np.ndarray           # original customer id of each index
     origin: np.datetime64     # the first date in the data
 
-    def day_of(self, date) -> int:
-        """Day number of a date (string ``YYYY-MM-DD`` or datetime64)."""
-        return int((parse_date(date, "date") - self.origin).astype(int))
+    def day_of(self, date, what: str = "date") -> int:
+        """Day number of a date (string ``YYYY-MM-DD`` or datetime64); DataError naming ``what`` if it is not one."""
+        return int((parse_date(date, what) - self.origin).astype(int))
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,9 @@ def _read_csv(path) -> dict:
                         f"the data must be a CSV file with columns {', '.join(COLUMNS)}") from None
     except csv.Error as error:
         raise DataError(f"{os.fspath(path)}: not a readable CSV file ({error})") from None
+    except OSError as error:           # a directory, no permission, an I/O error
+        raise DataError(f"{os.fspath(path)}: cannot be read ({error.strerror or error}); the data must be "
+                        f"a CSV file with columns {', '.join(COLUMNS)}") from None
     if not rows:
         raise DataError(f"{os.fspath(path)}: the file is empty")
     header = [h.strip() for h in rows[0]]

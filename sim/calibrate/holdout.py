@@ -14,14 +14,19 @@ from ..engine import simulate
 from ..params import validate
 from ..randomness import replication_seeds
 from ..results import Result
-from . import Calibration
+from . import Calibration, DataError, check_replay_length
 from .bgnbd import BetaGeometricNBD
 
 
 def replay_config(calibration: Calibration, last_day: int, population: dict | None = None,
                   seed: int = 0) -> dict:
-    """A config simulating the data's customers, entering on their first-purchase days, to ``last_day``."""
+    """A config simulating the data's customers, entering on their first-purchase days, to ``last_day``.
+
+    Raise DataError if that run would be longer than the simulator allows
+    (:func:`~sim.calibrate.check_replay_length`).
+    """
     arrivals = calibration.arrivals()
+    check_replay_length(calibration.transactions, calibration.summary, last_day + 1 - len(arrivals))
     return {
         "seed": seed, "replications": 1,
         "horizon": {"acquisition_days": len(arrivals), "ltv_days": last_day + 1 - len(arrivals)},
@@ -57,9 +62,9 @@ def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed
     parameters fixed) and BG/NBD.
     """
     tx, summary = calibration.transactions, calibration.summary
-    last_day = tx.day_of(holdout_end)
+    last_day = tx.day_of(holdout_end, "holdout_end")
     if last_day <= calibration.calibration_end:
-        raise ValueError(f"holdout_end = {holdout_end!r} must come after the calibration end")
+        raise DataError(f"holdout_end = {holdout_end!r}: must come after the calibration end")
     weeks = np.arange(1, (last_day + 1) // 7 + 1)
     week_ends = weeks * 7 - 1
     cfg = replay_config(calibration, last_day, seed=seed)

@@ -1,8 +1,13 @@
 """Maximum likelihood with standard errors, shared by the models.
 
-Parameters are optimised on the log scale (they are all positive); the
-covariance is the inverse of the numerical Hessian of the negative
-log-likelihood at the optimum, mapped back by the delta method.
+Parameters are optimised on the log scale (they are all positive), inside
+``[SMALLEST, LARGEST]``: the range of a number the simulator's config
+accepts (``sim.validation``), so a fitted value written into a scenario
+passes its checks. Where the data do not determine a parameter (the
+likelihood keeps rising towards 0 or infinity: no churn seen, the same
+amount at every purchase) the fit stops at that edge and :attr:`Fit.at_edge`
+names it. The covariance is the inverse of the numerical Hessian of the
+negative log-likelihood at the optimum, mapped back by the delta method.
 """
 from __future__ import annotations
 
@@ -10,6 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+
+from ..validation import LARGEST, SMALLEST
+
+#: A parameter within this factor of SMALLEST or LARGEST is at the edge of the fitted range.
+EDGE_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -22,13 +32,22 @@ class Fit:
     loglik: float
     log_cov: np.ndarray       # covariance of the log-parameters
 
+    @property
+    def at_edge(self) -> tuple:
+        """Names of the parameters the fit left at (within EDGE_FACTOR of) the edge of its range."""
+        return tuple(n for n in self.names
+                     if not SMALLEST * EDGE_FACTOR < self.params[n] < LARGEST / EDGE_FACTOR)
+
     def draw(self, rng: np.random.Generator) -> dict:
-        """One parameter set from the estimate's asymptotic (log-normal) distribution."""
+        """One parameter set from the estimate's asymptotic (log-normal) distribution, inside the fitted range."""
         mean = np.log([self.params[n] for n in self.names])
-        return dict(zip(self.names, np.exp(rng.multivariate_normal(mean, self.log_cov))))
+        draw = np.clip(np.exp(rng.multivariate_normal(mean, self.log_cov)), SMALLEST, LARGEST)
+        return dict(zip(self.names, draw.tolist()))
 
     def describe(self) -> str:
-        return ", ".join(f"{n} = {self.params[n]:.4g} (se {self.se[n]:.2g})" for n in self.names)
+        return ", ".join(f"{n} = {self.params[n]:.4g} "
+                         + ("(at the edge)" if n in self.at_edge else f"(se {self.se[n]:.2g})")
+                         for n in self.names)
 
 
 def distinct(*columns) -> tuple:
@@ -44,26 +63,28 @@ def distinct(*columns) -> tuple:
 
 
 def maximise(loglik, names, start) -> Fit:
-    """Maximise ``loglik(params_array)`` over positive parameters from ``start``."""
+    """Maximise ``loglik(params_array)`` over parameters in [SMALLEST, LARGEST] from ``start``."""
     def negative(log_params):
         value = -loglik(np.exp(log_params))
         return value if np.isfinite(value) else 1e300
 
-    # Nelder-Mead finds the basin from a rough start; BFGS then converges on the
-    # gradient, so the simplex need not shrink to the last digit (on flat
+    bounds = [(np.log(SMALLEST), np.log(LARGEST))] * len(names)
+    # Nelder-Mead finds the basin from a rough start; L-BFGS-B then converges on
+    # the gradient, so the simplex need not shrink to the last digit (on flat
     # likelihoods that took tens of thousands of evaluations).
-    result = optimize.minimize(negative, np.log(start), method="Nelder-Mead",
-                               options={"xatol": 1e-4, "fatol": 1e-6, "maxfev": 5000})
-    result = optimize.minimize(negative, result.x, method="BFGS")
+    result = optimize.minimize(negative, np.clip(np.log(start), *bounds[0]), method="Nelder-Mead",
+                               bounds=bounds, options={"xatol": 1e-4, "fatol": 1e-6, "maxfev": 5000})
+    result = optimize.minimize(negative, result.x, method="L-BFGS-B", bounds=bounds)
     log_params = result.x
     hessian = _hessian(negative, log_params)
     try:
         log_cov = np.linalg.inv(hessian)
     except np.linalg.LinAlgError:
         log_cov = np.full_like(hessian, np.nan)
-    params = np.exp(log_params)
+    params = np.clip(np.exp(log_params), SMALLEST, LARGEST)
     se = params * np.sqrt(np.clip(np.diag(log_cov), 0, None))
-    return Fit(tuple(names), dict(zip(names, params)), dict(zip(names, se)), -float(result.fun), log_cov)
+    return Fit(tuple(names), dict(zip(names, params.tolist())), dict(zip(names, se.tolist())),
+               -float(result.fun), log_cov)
 
 
 def _hessian(f, x, step=1e-4) -> np.ndarray:

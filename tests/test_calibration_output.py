@@ -1,0 +1,233 @@
+"""``python -m sim.calibrate``: what it writes passes the gate user input passes, and every
+bad input or failure is one ``error:`` line with nothing written (docs/calibration.md)."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
+
+import sim
+import sim.calibrate.__main__ as command
+import sim.config
+from sim.calibrate import DailyBGBB, data
+from sim.params import validate
+from sim.validation import LARGEST
+
+SAMPLE = Path(__file__).parent / "data" / "cdnow" / "cdnow_sample.csv"
+
+
+def shop_log(path: Path, amount, *, seed=1, customers=300, origin="2024-01-01", first_days=30, repeats=4) -> Path:
+    """A ``customer_id,date,amount`` log: each customer buys first within ``first_days`` days of
+    ``origin``, then on up to ``repeats`` random days of the following 90; ``amount(rng, first)``
+    prices each purchase."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64(origin)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "date", "amount"])
+        for customer in range(customers):
+            first = int(rng.integers(0, first_days))
+            writer.writerow([f"c{customer}", start + first, amount(rng, True)])
+            for day in np.unique(rng.integers(first + 1, first + 90, rng.integers(0, repeats + 1))):
+                writer.writerow([f"c{customer}", start + int(day), amount(rng, False)])
+    return path
+
+
+def gamma_amount(rng, first):
+    return round(float(rng.gamma(4.0, 5.0)), 2)
+
+
+#: Synthetic logs whose fits sit at an edge or fall back (shop_log's options), calibrated up to END.
+LOGS = {
+    # one price for every repeat purchase: Gamma-Gamma's p and q run off to infinity
+    "fixed_price": dict(amount=lambda rng, first: gamma_amount(rng, first) if first else 19.99),
+    # Pareto amounts: Gamma-Gamma q <= 2, the customers' mean spend has no finite variance
+    "heavy_tail": dict(amount=lambda rng, first: round(1 + float(rng.pareto(1.1)) * 10, 2)),
+    # nobody buys twice: too few repeat customers for Gamma-Gamma
+    "one_time_buyers": dict(amount=gamma_amount, first_days=120, repeats=0),
+    # everyone still buying at the end: no churn seen, BG/BB delta runs off to infinity
+    # (an unbounded fit gave 4.1e12, past what a config may hold)
+    "steady_buyers": dict(amount=gamma_amount, repeats=8),
+}
+END = "2024-03-31"
+
+
+def run_command(*arguments) -> tuple[int, str, str]:
+    """``python -m sim.calibrate ARGUMENTS`` in-process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            command.main([str(a) for a in arguments])
+            status = 0
+        except SystemExit as exit:
+            status = exit.code
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """name -> (exit status, stderr, scenario path, data path) for each log calibrated once."""
+    folder = tmp_path_factory.mktemp("calibrated")
+    logs = {name: (shop_log(folder / f"{name}.csv", **options), END) for name, options in LOGS.items()}
+    logs["cdnow_sample"] = (SAMPLE, "1997-09-30")
+    results = {}
+    for name, (path, end) in logs.items():
+        out = folder / "scenarios" / f"calibrated_{name}.yaml"
+        status, _, err = run_command(path, "--calibration-end", end, "--out", out)
+        results[name] = (status, err, out, path)
+    return results
+
+
+def numbers(value):
+    if isinstance(value, dict):
+        return [n for item in value.values() for n in numbers(item)]
+    if isinstance(value, list):
+        return [n for item in value for n in numbers(item)]
+    return [value] if isinstance(value, (int, float)) else []
+
+
+@pytest.mark.parametrize("name", ["cdnow_sample", *LOGS])
+def test_a_written_scenario_passes_the_gate_as_marketing_sim_reads_it_and_runs(written, name, monkeypatch):
+    status, err, out, _ = written[name]
+    assert status == 0, err
+    values = yaml.safe_load(out.read_text())
+    assert all(math.isfinite(n) for n in numbers(values)), "no .inf or .nan"
+    assert OmegaConf.to_container(OmegaConf.load(out)) == values, "both YAML readers read the same"
+    # marketing-sim scenario=NAME: the scenario found in the scenarios folder, composed by Hydra
+    monkeypatch.setattr(sim.config, "scenarios_dir", lambda: out.parent)
+    try:
+        cfg = sim.compose(out.stem, ["replications=1", "progress=false"])
+    finally:
+        ConfigStore.instance().repo["scenario"].pop(out.name, None)
+    params = validate(cfg)
+    assert params.market_size == sum(values["channels"]["customers"]["arrivals"])
+    assert sim.run(cfg).metrics["customers"] == params.market_size
+
+
+def test_one_price_for_every_repeat_purchase_is_the_spend(written):
+    """Gamma-Gamma has no interior maximum when repeat amounts never vary; the fit stops at
+    the edge of its range, says so, and its spend is that price (an unbounded fit gave 21.2)."""
+    status, err, out, _ = written["fixed_price"]
+    spend = yaml.safe_load(out.read_text())["population"]["spend"]
+    assert spend["mean"] == pytest.approx(19.99, rel=1e-6) and spend["sigma"] < 1e-4
+    assert "warning: Gamma-Gamma (spend): p = " in err and "at the edge of the fitted range" in err
+
+
+def test_no_churn_seen_is_churn_at_the_edge_of_the_range(written):
+    status, err, out, _ = written["steady_buyers"]
+    churn = yaml.safe_load(out.read_text())["population"]["churn_prob"]
+    assert churn["b"] == pytest.approx(LARGEST) and churn["a"] / churn["b"] < 1e-9
+    assert "warning: daily BG/BB (purchase and churn): delta = 1e+12 at the edge of the fitted range" in err
+
+
+def test_spend_falls_back_to_the_mean_amount_with_a_warning(written):
+    for name, reason in (("heavy_tail", "customer mean spend has infinite variance"),
+                         ("one_time_buyers", "needs at least 10 customers with repeat purchases")):
+        status, err, out, path = written[name]
+        tx = data.load(path)
+        mean = tx.amount[tx.day <= tx.day_of(END)].mean()
+        assert yaml.safe_load(out.read_text())["population"]["spend"] == {"dist": "constant", "value": mean}
+        assert "warning: spend: Gamma-Gamma" in err and reason in err, err
+
+
+@pytest.fixture
+def small_log(tmp_path):
+    return shop_log(tmp_path / "orders.csv", gamma_amount, customers=60)
+
+
+def fill_half_then_fail(self, text, **options):
+    """Path.write_text on a full disk: part of the text is written, then ENOSPC."""
+    with open(self, "w", **options) as handle:
+        handle.write(text[: len(text) // 2])
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def refuse_to_open(path, *args, **kwargs):
+    raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+
+def must_not_fit(*args, **kwargs):
+    raise AssertionError("the span is refused before any fitting")
+
+
+def run_out_of_memory(*args, **kwargs):
+    raise MemoryError
+
+
+def long_span(tmp_path):
+    """First purchases over 130 years, as with a placeholder first date."""
+    return shop_log(tmp_path / "old.csv", gamma_amount, customers=50, origin="1890-01-01",
+                    first_days=130 * 365)
+
+
+#: case -> (arguments from tmp_path and the small log, what to patch, exit status, text of the error line)
+CASES = {
+    "unknown option": (lambda tmp, log: [log, "--calibration-end", END, "--colour"], None, 2,
+                       "unrecognized arguments: --colour (see python -m sim.calibrate --help)"),
+    "data is a directory": (lambda tmp, log: [tmp, "--calibration-end", END], None, 2,
+                            "cannot be read (Is a directory)"),
+    "data unreadable": (lambda tmp, log: [log, "--calibration-end", END], (data, "open", refuse_to_open),
+                        2, "cannot be read (Permission denied)"),
+    "data missing": (lambda tmp, log: [tmp / "nope.csv", "--calibration-end", END], None, 2, "does not exist"),
+    "end not a date": (lambda tmp, log: [log, "--calibration-end", "2024-02-30"], None, 2,
+                       "calibration_end = '2024-02-30': not a date"),
+    "end outside the data": (lambda tmp, log: [log, "--calibration-end", "2030-01-01"], None, 2,
+                             "must lie after the first date"),
+    "span past the horizon limit": (lambda tmp, log: [long_span(tmp), "--calibration-end", "2010-01-01"],
+                                    (DailyBGBB, "fit", must_not_fit), 2,
+                                    "and the simulator runs at most 36,500 days; calibrate on a shorter span"),
+    "amounts past the config range": (
+        lambda tmp, log: [shop_log(tmp / "big.csv", lambda rng, first: 2e12 * (1 + rng.random())),
+                          "--calibration-end", END], None, 2,
+        "the calibrated scenario would not pass marketing-sim's checks: population.spend.value"),
+    "out is a directory": (lambda tmp, log: [log, "--calibration-end", END, "--out", tmp], None, 2,
+                           "is a directory"),
+    "out under a file": (lambda tmp, log: [log, "--calibration-end", END, "--out", log / "shop.yaml"], None, 2,
+                         "orders.csv is a file, not a directory"),
+    "out in /proc": (lambda tmp, log: [log, "--calibration-end", END, "--out", "/proc/calibrated.yaml"], None, 1,
+                     "cannot write /proc/calibrated.yaml"),
+    "disk full": (lambda tmp, log: [log, "--calibration-end", END], (Path, "write_text", fill_half_then_fail), 1,
+                  "No space left on device; nothing written"),
+    "Ctrl-C in the fit": (lambda tmp, log: [log, "--calibration-end", END], (DailyBGBB, "fit", interrupt), 130,
+                          "interrupted; nothing written"),
+    "out of memory": (lambda tmp, log: [log, "--calibration-end", END],
+                      (command, "from_transactions", run_out_of_memory), 1, "not enough memory"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_failure_is_one_error_line_and_nothing_is_written(case, small_log, tmp_path, monkeypatch):
+    arguments, patch, expected_status, text = CASES[case]
+    if case == "out in /proc" and not Path("/proc/self").exists():
+        pytest.skip("needs Linux /proc")
+    arguments = arguments(tmp_path, small_log)
+    if "--out" not in arguments:
+        arguments += ["--out", tmp_path / "scenarios" / "shop.yaml"]
+    out = Path(arguments[arguments.index("--out") + 1])
+    if case == "disk full":                 # an earlier scenario is kept as it was
+        out.parent.mkdir()
+        out.write_text("# the earlier scenario\n")
+    before = out.read_text() if out.is_file() else None
+    if patch:
+        monkeypatch.setattr(*patch, raising=False)
+    status, stdout, err = run_command(*arguments)
+    monkeypatch.undo()
+    lines = err.splitlines()
+    assert (status, len(lines)) == (expected_status, 1), err
+    assert lines[0].startswith("error: ") and text in lines[0], lines[0]
+    assert "Traceback" not in err and stdout == ""
+    assert (out.read_text() if out.is_file() else None) == before
+    assert not list(tmp_path.rglob(".*.tmp")), "no temporary file left behind"
