@@ -220,12 +220,15 @@ def _key_error(error: OSError, overrides: list[str]) -> ConfigError:
 
 def _first_job(overrides: list[str]) -> list[str]:
     """The overrides of a sweep's first job: each swept key at its first value
-    (keys an optimiser samples from an interval are left at their default)."""
+    (keys an optimiser samples from an interval, and globs of config names
+    that only Hydra can expand, are left at their default)."""
+    from hydra.core.override_parser.types import ValueType
+
     first = []
     for override in _parse(overrides):
         if not override.is_sweep_override():
             first.append(override.input_line)
-        elif not override.is_interval_sweep():
+        elif override.value_type not in (ValueType.INTERVAL_SWEEP, ValueType.GLOB_CHOICE_SWEEP):
             value = next(iter(override.sweep_string_iterator()), None)
             if value is not None:
                 first.append(f"{override.get_key_element()}={value}")
@@ -290,7 +293,7 @@ def sweep_plan(config) -> dict | None:
     ``search_space``, the fixed ``overrides``, ``direction`` and ``objective``.
     Both: ``sweeper``, ``config`` (a digest of the composed config without
     the keys that do not change numbers, and of the code) and ``id``, a
-    digest of the whole plan. Raise ConfigError for a bad override or interval.
+    digest of the whole plan. Raise ConfigError for a bad override or interval, or a grid without jobs.
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.global_hydra import GlobalHydra
@@ -306,6 +309,8 @@ def sweep_plan(config) -> dict | None:
         "config": {k: v for k, v in base.items() if k not in ("hydra", *NOT_IDENTITY)}, "code": _code()})}
     if plan["sweeper"].endswith("BasicSweeper"):
         plan["jobs"] = BasicSweeper.split_arguments(parsed, None)[0]
+        if not plan["jobs"]:
+            raise ConfigError("overrides", list(config.hydra.overrides.task), "the sweep has no job (an empty range?)")
     else:
         plan.update(n_trials=sweeper["n_trials"], direction=sweeper["direction"], objective=config.objective,
                     search_space={o.get_key_element(): _text(o) for o in parsed if o.is_sweep_override()},
@@ -365,6 +370,13 @@ _DEBUG = False
 """Set by :func:`main` from ``--debug`` or ``HYDRA_FULL_ERROR=1``."""
 
 
+def _with_callback(arguments: list[str]) -> list[str]:
+    """``arguments`` with the override that registers :class:`SweepCallback`, placed
+    before the first override (Hydra's argument parser wants them side by side)."""
+    at = next((i for i, a in enumerate(arguments) if a[:1] in "+~" or ("=" in a and a[:1] != "-")), 0)
+    return [*arguments[:at], "+hydra.callbacks.marketing_sim._target_=sim.cli.SweepCallback", *arguments[at:]]
+
+
 def main() -> None:
     """Entry point of the ``marketing-sim`` console script.
 
@@ -377,7 +389,7 @@ def main() -> None:
     arguments = [a for a in sys.argv[1:] if a != "--debug"]
     _DEBUG = len(arguments) < len(sys.argv) - 1 or os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"
-    sys.argv[1:] = [*arguments, "+hydra.callbacks.marketing_sim._target_=sim.cli.SweepCallback"]
+    sys.argv[1:] = _with_callback(arguments)
     try:
         _check_before_start(arguments)
         register_configs()

@@ -173,3 +173,13 @@ def test_a_bad_objective_is_refused_before_any_simulation(cli, tmp_path, monkeyp
 def test_the_metric_names_known_before_a_run_are_those_it_reports(scenario, overrides):
     cfg = sim.compose(scenario, ["market.size=300", "replications=1", *overrides])
     assert sim.cli.metric_names(sim.params.validate(cfg)) == set(sim.run(cfg).metrics)
+
+
+def test_hydra_flags_still_parse_beside_the_registered_callback(cli):
+    code, out, _ = cli(*TINY, "--cfg", "job")          # the callback override goes beside the others
+    assert code == 0 and "acquisition_days: 5" in out
+
+
+def test_a_grid_without_jobs_is_one_line_and_exit_2(cli, tmp_path):
+    code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path}", *TINY, "seed=range(0,0)")
+    assert code == 2 and len(err) == 1 and err[0].endswith("the sweep has no job (an empty range?)")
