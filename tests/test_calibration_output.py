@@ -115,7 +115,7 @@ def test_a_written_scenario_passes_the_gate_as_marketing_sim_reads_it_and_runs(w
 
 def test_one_price_for_every_repeat_purchase_is_the_spend(written):
     """Gamma-Gamma has no interior maximum when repeat amounts never vary; the fit stops at
-    the edge of its range, says so, and its spend is that price (an unbounded fit gave 21.2)."""
+    the edge of its range, says so, and its spend is that price (an unbounded fit gave 18.99)."""
     status, err, out, _ = written["fixed_price"]
     spend = yaml.safe_load(out.read_text())["population"]["spend"]
     assert spend["mean"] == pytest.approx(19.99, rel=1e-6) and spend["sigma"] < 1e-4
