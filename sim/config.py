@@ -13,11 +13,15 @@ command line both go through :func:`apply_overrides` for that.
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from .population import TRAITS
 from .validation import ConfigError, check_choice
@@ -141,14 +145,95 @@ def sweeps_dir() -> Path:
 
 
 def register_configs() -> None:
-    """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent)."""
+    """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent).
+
+    A scenario file that does not load (:func:`load_scenario`) is left out,
+    so it breaks only its own use: ``check_scenario`` reports it.
+    """
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()
     store.store(name="base_config", node=_schema_node())
-    for group, directory in (("scenario", scenarios_dir()), ("sweep", sweeps_dir())):
-        for path in sorted(directory.glob("*.yaml")):
-            store.store(group=group, name=path.stem, node=OmegaConf.load(path), package="_global_")
+    for path in sorted(scenarios_dir().glob("*.yaml")):
+        try:
+            store.store(group="scenario", name=path.stem, node=load_scenario(path), package="_global_")
+        except ConfigError:
+            pass
+    for path in sorted(sweeps_dir().glob("*.yaml")):
+        store.store(group="sweep", name=path.stem, node=OmegaConf.load(path), package="_global_")
+
+
+def check_scenario(name: str) -> None:
+    """Raise ConfigError if ``name`` is not a scenario, or its file does not load (naming file, line and key)."""
+    check_choice("scenario", name, scenario_names())
+    load_scenario(scenarios_dir() / f"{name}.yaml")
+
+
+#: A resolver call inside an interpolation, e.g. ``${oc.env:HOME}``.
+_RESOLVER = re.compile(r"\$\{\s*[\w.]+\s*:")
+
+
+def load_scenario(path: Path) -> DictConfig:
+    """Load one scenario file, checked against the schema.
+
+    Raise ConfigError naming the scenario, the file's line and the key for
+    YAML that does not parse, a key the schema does not have, a value of
+    the wrong type, or a resolver interpolation (``${oc.env:VAR}`` and the
+    like): a scenario is shared, so it may not read the machine it runs on
+    and copy that into a run's config.json. Plain interpolations of other
+    keys (``${horizon.ltv_days}``) are allowed.
+    """
+    return _load_scenario(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_scenario(path: Path, mtime: int) -> DictConfig:
+    text = path.read_text(encoding="utf-8", errors="replace")
+
+    def fail(line: int | None, problem: str):
+        where = f"{path}" + (f", line {line}" if line else "")
+        return ConfigError("scenario", path.stem, f"{where}: {problem}")
+
+    try:
+        tree = yaml.compose(text)
+        node = OmegaConf.create(yaml.safe_load(text) or {})
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise fail(mark.line + 1 if mark else None,
+                   f"not valid YAML ({getattr(error, 'problem', None) or error})") from None
+    except OmegaConfBaseException as error:
+        raise fail(None, str(error).strip().splitlines()[0]) from None
+    if not isinstance(node, DictConfig):
+        raise fail(1, "must be a mapping of config keys")
+    for key, line, value in _scalars(tree):
+        if isinstance(value, str) and _RESOLVER.search(value):
+            raise fail(line, f"{key} = {value!r}: resolvers such as ${{oc.env:...}} are not allowed in "
+                       "scenario files; put the value in the file or pass it on the command line")
+    try:
+        OmegaConf.merge(_schema_node(), node)
+    except OmegaConfBaseException as error:
+        key = getattr(error, "full_key", None) or ""
+        problem = str(error).strip().splitlines()[0]
+        if isinstance(error, (ConfigKeyError, ConfigAttributeError)):
+            problem = _unknown_key(key)
+        line = next((line for found, line, _ in _scalars(tree, keys=True) if found == key), None)
+        raise fail(line, f"{key}: {problem}") from None
+    return node
+
+
+def _scalars(node, prefix: str = "", keys: bool = False):
+    """(dotted key, line, value) of every scalar (and, with ``keys``, every key) in a composed YAML tree."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            if keys:
+                yield key, key_node.start_mark.line + 1, None
+            yield from _scalars(value_node, key, keys)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _scalars(item, f"{prefix}[{index}]", keys)
+    elif isinstance(node, yaml.ScalarNode) and not keys:
+        yield prefix, node.start_mark.line + 1, node.value
 
 
 #: Mappings whose keys are free in the schema (checked by sim.params) and
@@ -214,10 +299,9 @@ def compose(scenario: str | None = "default", overrides: list[str] | tuple = ())
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
 
     if scenario is not None:
-        check_choice("scenario", scenario, scenario_names())
+        check_scenario(scenario)
     register_configs()
     overrides = list(overrides)
     _parse(overrides)
@@ -236,8 +320,6 @@ def compose(scenario: str | None = "default", overrides: list[str] | tuple = ())
 
 def _explain(error: Exception, overrides: list[str]) -> ConfigError:
     """Turn a Hydra/OmegaConf error into a one-line ConfigError naming the key."""
-    from omegaconf.errors import ConfigAttributeError, ConfigKeyError
-
     cause = error.__cause__ or error
     key = getattr(cause, "full_key", None)
     if not key:
@@ -245,10 +327,14 @@ def _explain(error: Exception, overrides: list[str]) -> ConfigError:
     value = next((o.split("=", 1)[1] for o in overrides
                   if "=" in o and o.lstrip("+~").split("=")[0] == key), None)
     if isinstance(cause, (ConfigKeyError, ConfigAttributeError)):
-        parent, _, name = key.rpartition(".")
-        node = OmegaConf.select(_schema_node(), parent) if parent else _schema_node()
-        allowed = sorted(node.keys()) if isinstance(node, DictConfig) else []
-        hint = difflib.get_close_matches(name, allowed, n=1)
-        return ConfigError(key, value, f"unknown key; allowed keys: {', '.join(allowed)}"
-                           + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        return ConfigError(key, value, _unknown_key(key))
     return ConfigError(key, value, str(cause).strip().splitlines()[0])
+
+
+def _unknown_key(key: str) -> str:
+    """What to say of ``key``, which the schema does not have: the keys allowed beside it."""
+    parent, _, name = key.rpartition(".")
+    node = OmegaConf.select(_schema_node(), parent) if parent else _schema_node()
+    allowed = sorted(node.keys()) if isinstance(node, DictConfig) else []
+    hint = difflib.get_close_matches(name, allowed, n=1)
+    return f"unknown key; allowed keys: {', '.join(allowed)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")

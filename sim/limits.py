@@ -60,9 +60,8 @@ def estimate(params) -> Estimate:
     for channel in params.channels:
         most = channel.most_customers(acquisition, demand)
         arrivals[f"channels.{channel.name}"] = (most, f"{most:,.0f} customers at its full response")
-    adoption = min(1.0, (params.innovation + params.imitation) / 365.0)
-    arrivals["market.innovation"] = (params.market_size * -math.expm1(acquisition * math.log1p(-adoption))
-                                     if adoption < 1 else params.market_size, params.innovation)
+    arrivals["market.innovation"] = (_organic(params, sum(count for count, _ in arrivals.values())),
+                                     params.innovation)
     # each customer's converted invitations over the acquisition days, generation after generation
     traits, quality = params.traits, params.quality[params.source_index("referral")]
     generation = (traits["referral_prob"].mean * max(1.0, quality.get("referral_prob", 1.0))
@@ -74,7 +73,7 @@ def estimate(params) -> Estimate:
     arrivals["referral.conversion_prob"] = (referred, params.referral_conversion_prob)
     customers = min(float(params.market_size), first + referred)
     driver, (count, value) = max(arrivals.items(), key=lambda item: item[1][0])
-    if first + referred > params.market_size:
+    if first + referred > params.market_size > count:     # no one source fills the market alone
         driver, value = "market.size", params.market_size
     series = SERIES_BYTES_PER_DAY * params.n_days * (params.replications + 1)
     if series > customers * PEAK_BYTES_PER_CUSTOMER:
@@ -82,6 +81,18 @@ def estimate(params) -> Estimate:
     seconds = params.replications * (SECONDS_FIXED + SECONDS_PER_DAY * params.n_days
                                      + SECONDS_PER_CUSTOMER_YEAR * customers * params.n_days / 365)
     return Estimate(customers, driver, value, customers * PEAK_BYTES_PER_CUSTOMER + series, seconds)
+
+
+def _organic(params, others: float) -> float:
+    """Organic adopters over the acquisition days: the Bass recursion, with the
+    other sources' customers (spread evenly) spreading word of mouth and none churning."""
+    size, acquired, inflow = params.market_size, params.initial_customers, others - params.initial_customers
+    adopted = 0.0
+    for _ in range(params.acquisition_days):
+        acquired += inflow / params.acquisition_days
+        rate = min(1.0, (params.innovation + params.imitation * min(acquired + adopted, size) / size) / 365)
+        adopted += max(size - acquired - adopted, 0.0) * rate
+    return adopted
 
 
 def check_resources(params) -> Estimate:

@@ -109,6 +109,12 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         if len(getattr(channel, "arrivals", ())) > acquisition_days:
             raise ConfigError(f"channels.{channel.name}.arrivals", f"{len(channel.arrivals)} days",
                               f"must not run past horizon.acquisition_days ({acquisition_days})")
+        if channel.budgeted and channel.schedule.kind == "flights":
+            late = next((f for f in channel.schedule.flights if f[0] >= acquisition_days), None)
+            if late is not None:
+                raise ConfigError(f"channels.{channel.name}.schedule.flights", list(late),
+                                  f"starts after the last acquisition day ({acquisition_days - 1}), "
+                                  "so it would never spend")
     quality = (*(channel.quality for channel in channels),
                build_quality("market.organic_quality", market["organic_quality"]),
                build_quality("referral.quality", data["referral"]["quality"]),

@@ -11,8 +11,6 @@ yesterday) never shifts what it draws today.
 """
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 
 
@@ -24,8 +22,11 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
 class Stream:
     """The random numbers of one component (e.g. ``"channel/feed_ads"``) in one replication.
 
-    The component's name is hashed with CRC-32 (stable across runs and
-    platforms, unlike ``hash``) into the replication's spawn key. Day ``t``
+    The component's whole name, its UTF-8 bytes read as one integer (after
+    a leading 1 byte, so leading zero bytes count), extends the
+    replication's spawn key: distinct names give distinct streams, with no
+    hash to collide (CRC-32 gave ``plumless`` and ``buckeroo`` the same
+    draws), stable across runs and platforms. Day ``t``
     draws from the block ``t * JUMP`` steps into the PCG64 stream; ``JUMP``
     is the golden-ratio multiple of 2**128 that ``PCG64.jumped`` uses, since
     offsets by a power of two would leave the low state bits equal and the
@@ -35,7 +36,7 @@ class Stream:
     JUMP = 0x9E3779B97F4A7C15F39CC0605CEDC835
 
     def __init__(self, replication: np.random.SeedSequence, component: str):
-        key = zlib.crc32(component.encode("utf-8"))
+        key = int.from_bytes(b"\x01" + component.encode("utf-8"), "big")
         child = np.random.SeedSequence(replication.entropy, spawn_key=(*replication.spawn_key, key))
         self._bits = np.random.PCG64(child)
         self._start = self._bits.state

@@ -116,3 +116,40 @@ def test_a_field_set_after_a_mapping_override_wins():
     assert OmegaConf.to_container(cfg.allocation.weights) == {"a": 5, "b": 2}
     cfg = compose("channels.feed_ads.daily_budget=100", "channels.feed_ads={kind: paid}")
     assert OmegaConf.to_container(cfg.channels.feed_ads) == {"kind": "paid"}
+
+
+@pytest.fixture
+def scenarios(tmp_path, monkeypatch):
+    """A scenarios directory of its own: the shipped scenarios plus the files a test writes."""
+    import shutil
+    from sim import config
+
+    directory = tmp_path / "scenarios"
+    shutil.copytree(config.scenarios_dir(), directory)
+    monkeypatch.setattr(config, "scenarios_dir", lambda: directory)
+    return directory
+
+
+@pytest.mark.parametrize("text, words", [
+    ("replications: 2\nchannels:\n  a: {kind: paid\n  b: 3\n", "line 4: not valid YAML"),
+    ("replications: 2\nhorizn:\n  acquisition_days: 5\n", "line 2: horizn: unknown key; allowed keys: "),
+    ("replications: 2\nhorizon:\n  acquisition_days: 5\n  ltv_dys: 3\n", "line 4: horizon.ltv_dys: unknown key"),
+    ("replications: two\n", "line 1: replications: Value 'two'"),
+    ("- 1\n- 2\n", "must be a mapping"),
+    ("channels:\n  a: {kind: paid, daily_budget: '${oc.env:HOME}'}\n",
+     "line 2: channels.a.daily_budget = '${oc.env:HOME}': resolvers such as"),
+])
+def test_a_broken_scenario_breaks_only_its_own_use_naming_file_line_and_key(scenarios, text, words):
+    (scenarios / "broken.yaml").write_text(text)
+    with pytest.raises(sim.ConfigError) as caught:
+        sim.compose("broken")
+    message = str(caught.value)
+    assert message.startswith(f"scenario = 'broken': {scenarios / 'broken.yaml'}") and words in message, message
+    assert "\n" not in message
+    validate(sim.compose("default", ["replications=1"]))       # every other scenario still works
+    assert "broken" in scenario_names()
+
+
+def test_plain_interpolations_in_a_scenario_are_allowed(scenarios):
+    (scenarios / "linked.yaml").write_text("horizon:\n  acquisition_days: 30\n  ltv_days: ${horizon.acquisition_days}\n")
+    assert validate(sim.compose("linked")).ltv_days == 30

@@ -22,10 +22,14 @@ def test_a_base_that_cannot_fit_is_refused_before_any_work_with_the_estimate(mon
     validate(compose("population.initial_customers=1000000", *alone))   # 0.2 GB fits
 
 
-def test_a_market_adopting_beyond_memory_is_refused_up_front_naming_the_market():
+def test_a_market_adopting_beyond_memory_is_refused_up_front_naming_what_drives_it():
     # 10^12 prospects adopting at 300 a year: numpy used to fail allocating the traits of day 0.
     with pytest.raises(limits.MemoryLimitError, match=r"^market.size = 1000000000000: needs about 200,000.0 GB"):
         validate(compose("market.size=1000000000000", "market.innovation=300"))
+    # many small sources that fill a large market together: the market is named
+    many = [f"+channels.c{i}={{kind: partner, daily_leads: 1e6, activation_prob: 1}}" for i in range(12)]
+    with pytest.raises(limits.MemoryLimitError, match=r"^market.size = 2000000000: needs about 400.0 GB"):
+        validate(compose("market.size=2000000000", "market.innovation=0", "market.imitation=0", *many))
 
 
 def test_replications_times_horizon_are_counted_and_named():

@@ -40,7 +40,7 @@ def test_adding_a_channel_leaves_the_first_channels_draws_unchanged():
     # The channels interact only through the market share left; in a market
     # of 10^15 the second channel's customers change it by 1e-11, too little
     # to move a count, so any difference would come from shared random numbers.
-    base = ["replications=1", "market.size=1000000000000000", "market.innovation=0"]
+    base = ["replications=1", "market.size=1000000000000", "market.innovation=0"]
     alone = final_state(compose(*base))
     paired = final_state(compose(*base, "+channels.search={kind: paid, daily_budget: 1500}"))
     for series in ("leads.feed_ads", "new.feed_ads", "first_revenue.feed_ads"):
@@ -62,3 +62,22 @@ def test_day_blocks_are_uncorrelated():
             for stream in (Stream(seed, "x") for seed in replication_seeds(0, 400))]
     expected = np.sqrt(365 / 12)
     assert abs(np.std(sums) - expected) < 4 * expected / np.sqrt(2 * 400)
+
+
+def test_names_that_collide_in_crc32_get_their_own_streams():
+    import zlib
+    assert zlib.crc32(b"channel/plumless") == zlib.crc32(b"channel/buckeroo")     # the pair CRC-32 confused
+    replication = replication_seeds(0, 1)[0]
+    draws = {name: Stream(replication, name).on(3).random(8)
+             for name in ("channel/plumless", "channel/buckeroo", "channel/\x00a", "channel/a", "channel/广告")}
+    assert len({values.tobytes() for values in draws.values()}) == len(draws)
+
+
+def test_two_channels_whose_names_collided_draw_different_customers():
+    both = {"kind": "paid", "daily_budget": 2000, "max_daily_leads": 600, "half_saturation_budget": 3000}
+    spec = "{" + ", ".join(f"{k}: {v}" for k, v in both.items()) + "}"
+    state = final_state(compose("channels={}", f"+channels.plumless={spec}", f"+channels.buckeroo={spec}",
+                                "replications=1", "horizon.acquisition_days=30", "horizon.ltv_days=5",
+                                "market.size=100000000"))
+    leads = state.ledger.daily
+    assert not np.array_equal(leads["leads.plumless"], leads["leads.buckeroo"])

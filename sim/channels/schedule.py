@@ -99,7 +99,8 @@ def build_schedule(path: str, spec: object, default: Schedule) -> Schedule:
     flights = spec.get("flights", default.flights)
     if kind == "flights":
         if not isinstance(flights, Sequence) or not flights or not all(
-                isinstance(f, Sequence) and len(f) == 2 and all(isinstance(d, int) for d in f)
+                isinstance(f, Sequence) and len(f) == 2
+                and all(isinstance(d, int) and not isinstance(d, bool) for d in f)
                 and 0 <= f[0] < f[1] for f in flights):
             raise ConfigError(f"{path}.flights", flights,
                               "must be a list of [start, end) day pairs with 0 <= start < end, "
