@@ -54,3 +54,20 @@ def test_todays_new_customers_face_churn_only_from_tomorrow():
     np.testing.assert_array_equal(daily["purchases"], [50, 0, 0, 0])
     np.testing.assert_array_equal(daily["churned"], [0, 50, 0, 0])
     np.testing.assert_array_equal(daily["active"], [50, 0, 0, 0])
+
+
+def test_each_days_demand_is_the_product_of_the_sales_covering_it():
+    # Two overlapping sales of small demand: multiplying in and dividing back left 1.0000000000000002
+    # after them (and 0 for the rest of the run where the product underflowed).
+    seen = []
+
+    def watcher(env, state):
+        yield env.timeout(0.25)          # after the day's calendar processes, before its step
+        while True:
+            seen.append(state.demand)
+            yield env.timeout(1)
+
+    sales = "campaigns.sale_days=[{start: 2, days: 3, demand: 1e-5}, {start: 3, days: 3, demand: 3e-6}]"
+    cfg = compose(sales, "horizon.acquisition_days=5", "horizon.ltv_days=5", "replications=1")
+    final_state(cfg, processes=[watcher])
+    assert seen == [1, 1, 1e-5, 1e-5 * 3e-6, 1e-5 * 3e-6, 3e-6, 1, 1, 1, 1]
