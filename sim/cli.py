@@ -50,10 +50,13 @@ PLAN = "plan.json"
 """Written into a sweep directory before its first job."""
 NOT_IDENTITY = ("objective", "progress", "figures")
 """Config keys that do not change the simulated numbers, so not part of a run's identity."""
-HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
 NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py", "comparison.py",
               "sensitivity.py", "calibrate")
 """Parts of the package a run's numbers never depend on (commands, figures, display), left out of its identity."""
+HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
+"""Metrics named as examples when an objective is unknown."""
+_DEBUG = False
+"""Set by :func:`main` from ``--debug`` or ``HYDRA_FULL_ERROR=1``: show tracebacks."""
 
 
 def config_hash(params: Params) -> str:
@@ -360,20 +363,16 @@ def _stop(error: BaseException) -> NoReturn:
 
 
 def _chain(error: BaseException):
-    """``error`` and the errors it was raised from or while handling."""
+    """``error`` and the errors it was raised from or while handling, as a traceback shows them."""
     while error is not None:
         yield error
-        error = error.__cause__ or error.__context__
-
-
-_DEBUG = False
-"""Set by :func:`main` from ``--debug`` or ``HYDRA_FULL_ERROR=1``."""
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
 
 
 def _with_callback(arguments: list[str]) -> list[str]:
     """``arguments`` with the override that registers :class:`SweepCallback`, placed
     before the first override (Hydra's argument parser wants them side by side)."""
-    at = next((i for i, a in enumerate(arguments) if a[:1] in "+~" or ("=" in a and a[:1] != "-")), 0)
+    at = next((i for i, a in enumerate(arguments) if a.startswith(("+", "~")) or ("=" in a and a[:1] != "-")), 0)
     return [*arguments[:at], "+hydra.callbacks.marketing_sim._target_=sim.cli.SweepCallback", *arguments[at:]]
 
 
