@@ -57,6 +57,8 @@ HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
 """Metrics named as examples when an objective is unknown."""
 _DEBUG = False
 """Set by :func:`main` from ``--debug`` or ``HYDRA_FULL_ERROR=1``: show tracebacks."""
+_SWEEP_DIR = None
+"""Set when a sweep starts, so that :func:`main` can name its failed jobs if the sweeper stops on them."""
 
 
 def config_hash(params: Params) -> str:
@@ -87,13 +89,15 @@ def _digest(data) -> str:
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
 
-def _task(cfg) -> float:
+def _task(cfg) -> float | None:
     """One job: simulate, write the run directory, return the objective metric (for sweepers).
 
     In a sweep, a job whose directory holds metrics.json of the identical
     config (same :func:`config_hash`) is not rerun; it only joins the
     current plan. Any other job first drops what an earlier run left there
-    (:func:`_begin`). A failing job writes error.json and the sweep goes on.
+    (:func:`_begin`). A failing job writes error.json and returns None, which
+    the Optuna sweeper records as a failed trial (NaN would stop it), and
+    the sweep goes on.
     A single run reports its error in one line and exits (:func:`_stop`).
     """
     from hydra.core.hydra_config import HydraConfig
@@ -133,7 +137,7 @@ def _task(cfg) -> float:
         _begin(output, identity)        # also when the config was invalid, before the _begin above
         write_error(output, error)
         print(f"error: {error} (recorded in {output / 'error.json'})", file=sys.stderr)
-        return float("nan")
+        return None
     print(result.summary(title=f"scenario {hydra.runtime.choices.get('scenario')}"))
     print(f"outputs: {output}")
     return value
@@ -259,33 +263,38 @@ class SweepCallback(Callback):
     themselves (:func:`_stop`) on an error."""
 
     def on_multirun_start(self, config, **kwargs) -> None:
+        global _SWEEP_DIR
         try:
+            _SWEEP_DIR = Path(config.hydra.sweep.dir)
             plan = sweep_plan(config)
             if plan is None:
                 return
             if plan["sweeper"].endswith("OptunaSweeper"):     # keyed by the plan: a changed one is a new study
                 plan["study"] = config.hydra.sweeper.study_name = \
                     f"{config.hydra.sweeper.study_name or 'study'}-{plan['id']}"
-            sweep_dir = Path(config.hydra.sweep.dir)
-            sweep_dir.mkdir(parents=True, exist_ok=True)
-            _write_json(sweep_dir / PLAN, plan)
+            _SWEEP_DIR.mkdir(parents=True, exist_ok=True)
+            _write_json(_SWEEP_DIR / PLAN, plan)
         except Exception as error:
             _stop(error)
 
     def on_multirun_end(self, config, **kwargs) -> None:
-        from .collection import collect
-
         try:
-            sweep_dir = Path(config.hydra.sweep.dir)
-            table = collect(sweep_dir)
+            _verdict(Path(config.hydra.sweep.dir))
         except Exception as error:
             _stop(error)
-        missed = table.failed()
-        if missed:
-            first = sweep_dir / missed[0]["run"]
-            failed = all(row["status"] == "failed" for row in missed)
-            _exit(f"sweep: {len(missed)} of {len(table)} jobs {'failed' if failed else 'did not complete'}; "
-                  f"see {first / 'error.json' if missed[0]['status'] == 'failed' else first}", 1)
+
+
+def _verdict(sweep_dir: Path) -> None:
+    """Exit with code 1 and one line if a job of the sweep in ``sweep_dir`` is not complete."""
+    from .collection import collect
+
+    table = collect(sweep_dir)
+    missed = table.failed()
+    if missed:
+        first = sweep_dir / missed[0]["run"]
+        failed = all(row["status"] == "failed" for row in missed)
+        _exit(f"sweep: {len(missed)} of {len(table)} jobs {'failed' if failed else 'did not complete'}; "
+              f"see {first / 'error.json' if missed[0]['status'] == 'failed' else first}", 1)
 
 
 def sweep_plan(config) -> dict | None:
@@ -384,7 +393,8 @@ def main() -> None:
     """
     import hydra
 
-    global _DEBUG
+    global _DEBUG, _SWEEP_DIR
+    _SWEEP_DIR = None
     arguments = [a for a in sys.argv[1:] if a != "--debug"]
     _DEBUG = len(arguments) < len(sys.argv) - 1 or os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"
@@ -394,4 +404,6 @@ def main() -> None:
         register_configs()
         hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="config")(_task)()
     except (Exception, KeyboardInterrupt) as error:
+        if _SWEEP_DIR is not None and isinstance(error, Exception) and not _DEBUG:
+            _verdict(_SWEEP_DIR)            # e.g. Optuna's "no trials are completed yet"
         _stop(error)
