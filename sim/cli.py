@@ -396,7 +396,8 @@ def main() -> None:
     global _DEBUG, _SWEEP_DIR
     _SWEEP_DIR = None
     arguments = [a for a in sys.argv[1:] if a != "--debug"]
-    _DEBUG = len(arguments) < len(sys.argv) - 1 or os.environ.get("HYDRA_FULL_ERROR") == "1"
+    before = os.environ.get("HYDRA_FULL_ERROR")
+    _DEBUG = len(arguments) < len(sys.argv) - 1 or before == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"
     sys.argv[1:] = _with_callback(arguments)
     try:
@@ -407,3 +408,8 @@ def main() -> None:
         if _SWEEP_DIR is not None and isinstance(error, Exception) and not _DEBUG:
             _verdict(_SWEEP_DIR)            # e.g. Optuna's "no trials are completed yet"
         _stop(error)
+    finally:        # called in-process (a notebook, a test), leave the environment as it was
+        if before is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = before

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -13,8 +14,9 @@ from sim.config import SimConfig, scenario_names
 
 
 def run_cli(*args, cwd):
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}     # as a user's shell has it
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, env=env)
 
 
 def test_default_scenario_prints_a_summary_and_writes_the_run_directory(tmp_path):
