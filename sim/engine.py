@@ -105,7 +105,7 @@ class Components:
         def bound(hook: str) -> float:
             return float(np.prod([policy.multiplier_bound(hook) for policy in params.policies]))
 
-        sale_demand = max(1.0, float(campaigns.demand_by_day(params.sale_days, params.n_days).max()))
+        sale_demand = max(1.0, float(params.demand.max()))
         return cls(
             organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
                                     params.source_index("organic")),
@@ -180,7 +180,7 @@ def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> Stat
     for policy in state.policies:
         env.process(policy.calendar(env, state))
     if params.sale_days:
-        env.process(campaigns.calendar(env, state, campaigns.demand_by_day(params.sale_days, params.n_days)))
+        env.process(campaigns.calendar(env, state, params.demand))
     for process in processes:
         env.process(process(env, state))
     env.process(_days(env, state, parts))

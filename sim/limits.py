@@ -14,7 +14,6 @@ import math
 import os
 from dataclasses import dataclass
 
-from .campaigns import demand_by_day
 from .validation import ConfigError
 
 #: Longest run, acquisition plus LTV days: 100 years. Longer horizons are
@@ -48,14 +47,11 @@ class Estimate:
     memory_bytes: float     # at peak
     seconds: float          # all replications, one after another
 
-    def describe(self) -> str:
-        return f"about {self.customers:,.0f} customers, {_duration(self.seconds)}"
-
 
 def estimate(params) -> Estimate:
     """Expected customers, peak memory and run time of ``params`` (a validated ``sim.params.Params``)."""
     acquisition = params.acquisition_days
-    demand = max(1.0, float(demand_by_day(params.sale_days, params.n_days).max()))
+    demand = max(1.0, float(params.demand.max()))
     arrivals = {"population.initial_customers": (params.initial_customers, params.initial_customers)}
     for channel in params.channels:
         most = channel.most_customers(acquisition, demand)
@@ -143,7 +139,3 @@ def check_growth(reached: int, capacity: int, bytes_per_customer: int) -> None:
 def _gb(size: float) -> str:
     return f"{size / 1e9:,.1f} GB"
 
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 \
-        else f"{seconds / 3600:,.1f} h"

@@ -15,7 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from . import distributions
-from .campaigns import build_sale_days
+from .campaigns import build_sale_days, demand_by_day
 from .channels import build_channel, build_quality
 from .policies import build_policy, check_policies
 from .config import OPEN_MAPPINGS, SimConfig
@@ -48,6 +48,7 @@ class Params:
     channels: tuple         # channel objects, in config order
     quality: tuple          # per source index: trait -> multiplier on the population's draws
     sale_days: tuple        # campaign sale events
+    demand: np.ndarray      # campaign demand multiplier of each day (campaigns.demand_by_day)
     policies: tuple         # loyalty policy objects, in config order
     config: dict            # the checked config as plain data, for the record
 
@@ -142,6 +143,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         channels=channels,
         quality=quality,
         sale_days=sale_days,
+        demand=demand_by_day(sale_days, acquisition_days + ltv_days),
         policies=policies,
         config=data,
     )
