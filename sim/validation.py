@@ -120,11 +120,26 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e7 else f"{x:g}"
 
 
+#: The keys of a declaration's metadata that :func:`check_number` takes.
+BOUNDS = ("low", "high", "low_open", "integer")
+
+
 def param(default: float, *, low: float | None = None, high: float | None = LARGEST,
-          low_open: bool = False, integer: bool = False):
-    """A numeric dataclass field with its allowed range, checked by :func:`build`."""
+          low_open: bool = False, integer: bool = False, unit: str = "", doc: str = ""):
+    """Declare a numeric dataclass field: its default, allowed range, unit and one-line meaning.
+
+    The declaration is the one source of the parameter: :func:`build` checks
+    values against it, :func:`bounds` reads its range (for validation and
+    for uncertain inputs, ``sim.uncertainty``) and the parameter tables of
+    the docs are tested against it.
+    """
     return dataclasses.field(default=default, metadata=dict(
-        low=low, high=high, low_open=low_open, integer=integer))
+        low=low, high=high, low_open=low_open, integer=integer, unit=unit, doc=doc))
+
+
+def bounds(metadata: Mapping) -> dict:
+    """The range part of a :func:`param` declaration, as keyword arguments of :func:`check_number`."""
+    return {key: metadata[key] for key in BOUNDS if key in metadata}
 
 
 def build(cls, path: str, spec: Mapping, **given):
@@ -138,6 +153,6 @@ def build(cls, path: str, spec: Mapping, **given):
     values = dict(given)
     for f in settable:
         if f.name in spec:
-            values[f.name] = (check_number(f"{path}.{f.name}", spec[f.name], **f.metadata)
-                              if f.metadata else spec[f.name])
+            values[f.name] = (check_number(f"{path}.{f.name}", spec[f.name], **bounds(f.metadata))
+                              if "low" in f.metadata else spec[f.name])
     return cls(**values)

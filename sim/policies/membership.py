@@ -10,7 +10,7 @@ import numpy as np
 
 from ..metrics import mean_where, ratio
 from ..population import CHURNED
-from ..validation import ConfigError, check_keys, check_number, param
+from ..validation import ConfigError, bounds, check_keys, check_number, param
 from .base import Policy
 
 #: Benefit parameters that programme phases may change.
@@ -182,7 +182,7 @@ def build_phases(path: str, spec: object) -> tuple:
         return ()
     if not isinstance(spec, Sequence) or isinstance(spec, str):
         raise ConfigError(path, spec, "must be a list like [{start: 180, price_discount: 0.1}]")
-    ranges = {f.name: f.metadata for f in fields(Membership) if f.name in BENEFITS}
+    ranges = {f.name: bounds(f.metadata) for f in fields(Membership) if f.name in BENEFITS}
     phases = []
     for index, phase in enumerate(spec):
         where = f"{path}[{index}]"
