@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import sim
 from conftest import compose, final_state, homogeneous
 from sim import calibrate
 from sim.calibrate import DataError, DailyBGBB
+from sim.calibrate.fit_uncertainty import uncertainty
 
 DATA = Path(__file__).parent / "data" / "cdnow"
 SAMPLE = DATA / "cdnow_sample.csv"
@@ -184,3 +186,50 @@ def test_a_100_megabyte_file_is_read_completely(tmp_path):
     assert tx.ids.size == np.unique(customer).size
     assert tx.customer.size == np.unique(customer * 1000 + day).size
     assert tx.amount.sum() == pytest.approx(cents.sum() / 100, rel=1e-9)
+
+
+def test_uncertainty_log_sds_are_the_fit_covariance_in_the_configs_parameterisation():
+    """Beta parameters are fitted parameters: log-sd sqrt(Sigma_ii). The spend's mean
+    p gamma / (q - 1) and sigma sqrt(ln(1 + 1/(q - 2))) take the delta method, here
+    with the gradients worked out by hand."""
+    c = calibrate.from_transactions(synthetic_transactions(customers=1000), "2024-06-29")
+    entries = uncertainty(c)
+    sd = np.sqrt(np.diag(c.purchase_churn.log_cov))
+    for path, i in (("daily_purchase_prob.a", 0), ("daily_purchase_prob.b", 1),
+                    ("churn_prob.a", 2), ("churn_prob.b", 3)):
+        assert entries[f"population.{path}"]["sigma"] == pytest.approx(sd[i], rel=1e-6), path
+    p, q, gamma = (c.spend.params[n] for n in ("p", "q", "gamma"))
+    mean_gradient = np.array([1.0, -q / (q - 1), 1.0])            # d log(mean) / d log(p, q, gamma)
+    assert entries["population.spend.mean"]["sigma"] == pytest.approx(
+        np.sqrt(mean_gradient @ c.spend.log_cov @ mean_gradient), rel=1e-6)
+    log_spread = np.log1p(1 / (q - 2))
+    sigma = np.sqrt(log_spread)
+    sigma_gradient = -q / (2 * log_spread * (q - 1) * (q - 2))      # d log(sigma) / d log q
+    assert entries["population.spend.sigma"]["sd"] == pytest.approx(
+        sigma * abs(sigma_gradient) * np.sqrt(c.spend.log_cov[1, 1]), rel=1e-6)
+
+
+def test_uncertainty_shrinks_with_a_larger_sample():
+    """Four times the customers, half the log-sd: the entries follow the covariance."""
+    small, large = (uncertainty(calibrate.from_transactions(synthetic_transactions(customers=n, seed=2),
+                                                            "2024-06-29"))
+                    for n in (1000, 4000))
+    assert small.keys() == large.keys() and len(small) == 6
+
+    def spread(entry):
+        return entry["sigma"] if entry["dist"] == "lognormal" else entry["sd"] / entry["mean"]
+
+    for path in small:
+        assert 0.3 < spread(large[path]) / spread(small[path]) < 0.7, path
+
+
+def test_an_entry_without_a_variance_is_left_out_with_a_warning():
+    c = calibrate.from_transactions(synthetic_transactions(customers=1000), "2024-06-29")
+    singular = replace(c.purchase_churn, log_cov=np.full((4, 4), np.nan))
+    with pytest.warns(calibrate.DataWarning) as caught:
+        entries = uncertainty(replace(c, purchase_churn=singular))
+    assert set(entries) == {"population.spend.mean", "population.spend.sigma"}
+    messages = [str(w.message) for w in caught]
+    for path in ("daily_purchase_prob.a", "daily_purchase_prob.b", "churn_prob.a", "churn_prob.b"):
+        assert any(m.startswith(f"uncertainty: population.{path} left out: its variance is not available")
+                   for m in messages), messages
