@@ -20,7 +20,9 @@ import numpy as np
 
 from .config import compose
 from .engine import run
+from .params import validate
 from .results import Result, format_number
+from .uncertainty import value_at
 from .validation import ConfigError
 
 #: Metrics shown by default in the difference table.
@@ -52,12 +54,24 @@ class Comparison:
 def compare(baseline, variant) -> Comparison:
     """Run ``baseline`` and ``variant`` (configs for ``sim.run``) on common random numbers.
 
-    Raise ConfigError if they differ in seed or number of replications.
+    Uncertain inputs (``uncertainty``) are drawn from the seed alone, so
+    replication ``i`` of both runs gets the same draws and the differences
+    keep only what the change itself does.
+
+    Raise ConfigError if they differ in seed or number of replications, or
+    if the variant changes the value of an input that is uncertain in it
+    (the draws would replace the change: change its distribution instead).
     """
     for key in ("seed", "replications"):
         if baseline[key] != variant[key]:
             raise ConfigError(key, variant[key], f"must equal the baseline's ({baseline[key]}) "
                               "for a common-random-number comparison")
+    base, changed = validate(baseline).config, validate(variant).config
+    for path in changed["uncertainty"]:
+        if value_at(base, path) != value_at(changed, path):
+            raise ConfigError(path, value_at(changed, path),
+                              f"is uncertain (uncertainty.{path}), so its draws replace the variant's "
+                              f"value ({value_at(base, path)} in the baseline); change its distribution instead")
     first, second = run(baseline), run(variant)
     shared = [m for m in first.per_replication if m in second.per_replication]
     return Comparison(first, second, {m: second.per_replication[m] - first.per_replication[m] for m in shared})

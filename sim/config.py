@@ -24,7 +24,8 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from .population import TRAITS
-from .validation import ConfigError, check_choice
+from .limits import MAX_DAYS
+from .validation import ConfigError, check_choice, param
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -52,21 +53,26 @@ def scenario_names() -> list[str]:
 
 @dataclass
 class HorizonConfig:
-    acquisition_days: int = 365   # days on which new customers can arrive
-    ltv_days: int = 365           # days each customer is followed after activation
+    acquisition_days: int = param(365, low=1, high=MAX_DAYS, integer=True, unit="days",
+                                  doc="days on which channels spend and new customers arrive")
+    ltv_days: int = param(365, low=1, high=MAX_DAYS, integer=True, unit="days",
+                          doc="days each customer is followed after activation (the LTV window)")
 
 
 @dataclass
 class EconomicsConfig:
-    gross_margin: float = 0.4     # share of revenue kept after cost of goods
-    discount_rate: float = 0.10   # annual; day-k money is divided by (1 + rate)^(k/365)
+    gross_margin: float = param(0.4, low=0, high=1, unit="share of revenue",
+                                doc="share kept after cost of goods")
+    discount_rate: float = param(0.10, low=0, high=10, unit="per year",
+                                 doc="money at age k days is divided by (1 + rate)^(k/365)")
 
 
 @dataclass
 class MarketConfig:
-    size: int = 1_000_000         # addressable prospects; every acquisition draws from what is left
-    innovation: float = 0.0       # Bass p per year (spontaneous adoption)
-    imitation: float = 0.0        # Bass q per year (word of mouth)
+    size: int = param(1_000_000, low=1, integer=True, unit="prospects",
+                      doc="addressable market; every acquisition draws from what is left")
+    innovation: float = param(0.0, low=0, high=365, unit="per year", doc="Bass p, spontaneous adoption")
+    imitation: float = param(0.0, low=0, high=365, unit="per year", doc="Bass q, word-of-mouth adoption")
     organic_quality: Dict[str, Any] = field(default_factory=dict)   # trait -> multiplier for organic adopters
 
 
@@ -76,7 +82,8 @@ def _mapping(**spec) -> Any:
 
 @dataclass
 class PopulationConfig:
-    initial_customers: int = 0    # existing base, activated on day 0
+    initial_customers: int = param(0, low=0, integer=True, unit="customers",
+                                   doc="existing base, activated on day 0")
     # Mean 0.01 a day: a purchase about every 100 days while active.
     daily_purchase_prob: Dict[str, Any] = _mapping(dist="gamma", shape=0.5, scale=0.02)
     # Mean 1/201 per period: a mean lifetime of about 200 periods, long-tailed.
@@ -88,14 +95,16 @@ class PopulationConfig:
 
 @dataclass
 class RetentionConfig:
-    period_days: int = 1          # churn is decided every period_days after activation
+    period_days: int = param(1, low=1, high=MAX_DAYS, integer=True, unit="days",
+                             doc="churn is decided every period_days after activation")
 
 
 @dataclass
 class ReferralConfig:
     # Share of invitations that become customers (an assumption; the domain
     # brief gives no figure). Invitations per purchase are population.referral_prob.
-    conversion_prob: float = 0.2
+    conversion_prob: float = param(0.2, low=0, high=1, unit="probability per invitation",
+                                   doc="share of invitations that become customers the next day")
     # Trait multipliers of referred customers. Assumption in the direction of
     # docs/domain.md §3 (word of mouth works through loyal customers): referred
     # customers churn less and refer more than the population; no figure given.
@@ -116,8 +125,9 @@ class AllocationConfig:
 
 @dataclass
 class SimConfig:
-    seed: int = 0
-    replications: int = 1
+    seed: int = param(0, low=0, high=2 ** 128 - 1, integer=True, unit="integer",
+                      doc="root of all randomness")
+    replications: int = param(1, low=1, integer=True, unit="runs", doc="independent replications")
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
@@ -135,6 +145,9 @@ class SimConfig:
     # channel named in weights gets total_daily_budget * weight / sum(weights)
     # as its daily_budget, so the total is fixed however the weights move.
     allocation: AllocationConfig = field(default_factory=lambda: AllocationConfig())
+    # Uncertain inputs: config path -> distribution of its value, one draw per
+    # pair of replications (sim.uncertainty).
+    uncertainty: Dict[str, Any] = field(default_factory=dict)
     channels: Dict[str, Any] = field(default_factory=dict)   # name -> {kind: ..., parameters}
     policies: Dict[str, Any] = field(default_factory=dict)   # name -> parameters
 
@@ -239,7 +252,7 @@ def _scalars(node, prefix: str = "", keys: bool = False):
 #: Mappings whose keys are free in the schema (checked by sim.params) and
 #: that are replaced whole, never merged, when assigned.
 OPEN_MAPPINGS = (
-    "channels", "policies", "market.organic_quality", "referral.quality", "allocation.weights",
+    "channels", "policies", "uncertainty", "market.organic_quality", "referral.quality", "allocation.weights",
     *(f"population.{trait}" for trait in TRAITS),
 )
 

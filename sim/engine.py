@@ -17,6 +17,7 @@ import simpy
 
 from . import metrics
 from . import campaigns
+from . import uncertainty
 from .ledger import Ledger
 from .limits import estimate
 from .params import Params, validate
@@ -24,6 +25,7 @@ from .population import People
 from .progress import Progress
 from .randomness import Stream, replication_seeds
 from .results import Result
+from .validation import ConfigError
 from .stages.acquisition import OrganicAdoption
 from .stages.activation import activate
 from .stages.referral import Referral
@@ -200,14 +202,30 @@ def run(cfg, progress: bool = False) -> Result:
     """Check ``cfg``, run its replications and return the aggregated :class:`Result`.
 
     Raise :class:`~sim.validation.ConfigError` before any simulation work if
-    the config is invalid. With ``progress`` a replication counter with the
-    elapsed time is shown on stderr.
+    the config is invalid. With uncertain inputs (``uncertainty``) each pair
+    of replications runs with its own draw of them (``sim.uncertainty``); a
+    draw outside its parameter's range raises ConfigError naming it. With
+    ``progress`` a replication counter with the elapsed time is shown on stderr.
     """
     params = validate(cfg)
+    seeds = replication_seeds(params.seed, params.replications)
+    values = uncertainty.draws(params.uncertainty, seeds)
     outcomes = []
     expected = estimate(params).seconds
     with Progress(params.replications, "replication", enabled=progress, expected=expected) as bar:
-        for seed in replication_seeds(params.seed, params.replications):
-            outcomes.append(metrics.compute(simulate(params, seed)))
+        for seed, drawn in zip(seeds, values):
+            outcomes.append(metrics.compute(simulate(_with_draws(params, drawn), seed)))
             bar.step()
-    return Result.from_outcomes(outcomes, params.config)
+    return Result.from_outcomes(outcomes, params.config, inputs=values)
+
+
+def _with_draws(params: Params, values: dict) -> Params:
+    """``params`` with the uncertain inputs set to ``values`` (``params`` itself when there are none)."""
+    if not values:
+        return params
+    try:
+        return validate(uncertainty.apply(params.config, values))
+    except ConfigError as error:
+        drawn = ", ".join(f"{path}={value:g}" for path, value in values.items())
+        raise ConfigError(error.path, error.value, f"{error.allowed} (with the uncertain inputs drawn as "
+                          f"{drawn}; narrow their distributions in uncertainty)") from None

@@ -7,6 +7,7 @@ before any simulation work. Model code reads :class:`Params`, never Hydra.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,11 +19,13 @@ from . import distributions
 from .campaigns import build_sale_days, demand_by_day
 from .channels import build_channel, build_quality
 from .policies import build_policy, check_policies
-from .config import OPEN_MAPPINGS, SimConfig
+from .config import (OPEN_MAPPINGS, EconomicsConfig, HorizonConfig, MarketConfig, PopulationConfig,
+                     ReferralConfig, RetentionConfig, SimConfig)
 from .distributions import Distribution
-from .limits import MAX_DAYS, check_horizon, check_resources
+from .limits import check_horizon, check_resources
 from .population import PROBABILITY_TRAITS, TRAITS
-from .validation import ConfigError, check_choice, check_number, check_probability
+from .uncertainty import entries
+from .validation import ConfigError, bounds, build, check_choice, check_number
 
 #: Sources of customers besides the channels, in this order after them.
 OTHER_SOURCES = ("organic", "referral", "initial")
@@ -50,6 +53,7 @@ class Params:
     sale_days: tuple        # campaign sale events
     demand: np.ndarray      # campaign demand multiplier of each day (campaigns.demand_by_day)
     policies: tuple         # loyalty policy objects, in config order
+    uncertainty: tuple      # uncertain inputs (sim.uncertainty.Uncertain), drawn per replication pair
     config: dict            # the checked config as plain data, for the record
 
     @property
@@ -69,26 +73,24 @@ class Params:
 def validate(cfg: DictConfig | Mapping) -> Params:
     """Check ``cfg`` and return :class:`Params`; raise ConfigError on the first problem."""
     data = _typed(cfg)
-    horizon, economics, market = data["horizon"], data["economics"], data["market"]
-    population, retention = data["population"], data["retention"]
-
-    acquisition_days = check_number("horizon.acquisition_days", horizon["acquisition_days"],
-                                    low=1, high=MAX_DAYS, integer=True)
-    ltv_days = check_number("horizon.ltv_days", horizon["ltv_days"], low=1, high=MAX_DAYS, integer=True)
-    period_days = check_number("retention.period_days", retention["period_days"], low=1, high=MAX_DAYS,
-                               integer=True)
+    # Each section's numbers checked against their declarations (sim.config).
+    horizon = build(HorizonConfig, "horizon", data["horizon"])
+    economics = build(EconomicsConfig, "economics", data["economics"])
+    market = build(MarketConfig, "market", data["market"])
+    retention = build(RetentionConfig, "retention", data["retention"])
+    referral = build(ReferralConfig, "referral", data["referral"])
+    population = data["population"]
+    acquisition_days, ltv_days, period_days = horizon.acquisition_days, horizon.ltv_days, retention.period_days
     check_horizon(acquisition_days, ltv_days)
     if ltv_days < period_days:
         raise ConfigError("horizon.ltv_days", ltv_days,
                           f"must be >= retention.period_days ({period_days}) so churn is ever decided")
-    market_size = check_number("market.size", market["size"], low=1, integer=True)
-    innovation = check_number("market.innovation", market["innovation"], low=0, high=365)
-    imitation = check_number("market.imitation", market["imitation"], low=0, high=365)
+    market_size, innovation, imitation = market.size, market.innovation, market.imitation
     if innovation + imitation > 365:
         raise ConfigError("market.imitation", imitation, f"market.innovation + market.imitation must be "
                           f"<= 365 per year (a daily adoption probability <= 1); innovation is {innovation}")
     initial = check_number("population.initial_customers", population["initial_customers"],
-                           low=0, integer=True)
+                           **bounds(_declared(PopulationConfig, "initial_customers")))
     if initial > market_size:
         raise ConfigError("population.initial_customers", initial,
                           f"must be <= market.size ({market_size}): the base comes from the market")
@@ -117,8 +119,8 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                                   f"starts after the last acquisition day ({acquisition_days - 1}), "
                                   "so it would never spend")
     quality = (*(channel.quality for channel in channels),
-               build_quality("market.organic_quality", market["organic_quality"]),
-               build_quality("referral.quality", data["referral"]["quality"]),
+               build_quality("market.organic_quality", market.organic_quality),
+               build_quality("referral.quality", referral.quality),
                {})   # the initial base is the population itself
     sale_days = build_sale_days(data["campaigns"]["sale_days"], acquisition_days + ltv_days)
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
@@ -126,29 +128,35 @@ def validate(cfg: DictConfig | Mapping) -> Params:
 
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
     params = Params(
-        seed=check_number("seed", data["seed"], low=0, high=2 ** 128 - 1, integer=True),
-        replications=check_number("replications", data["replications"], low=1, integer=True),
+        seed=check_number("seed", data["seed"], **bounds(_declared(SimConfig, "seed"))),
+        replications=check_number("replications", data["replications"],
+                                  **bounds(_declared(SimConfig, "replications"))),
         acquisition_days=acquisition_days,
         ltv_days=ltv_days,
-        gross_margin=check_probability("economics.gross_margin", economics["gross_margin"]),
-        discount_rate=check_number("economics.discount_rate", economics["discount_rate"], low=0, high=10),
+        gross_margin=economics.gross_margin,
+        discount_rate=economics.discount_rate,
         market_size=market_size,
         innovation=innovation,
         imitation=imitation,
         initial_customers=initial,
         traits=traits,
         period_days=period_days,
-        referral_conversion_prob=check_probability(
-            "referral.conversion_prob", data["referral"]["conversion_prob"]),
+        referral_conversion_prob=referral.conversion_prob,
         channels=channels,
         quality=quality,
         sale_days=sale_days,
         demand=demand_by_day(sale_days, acquisition_days + ltv_days),
         policies=policies,
+        uncertainty=entries(data),
         config=data,
     )
     check_resources(params)
     return params
+
+
+def _declared(cls, name: str) -> dict:
+    """The declaration (metadata) of field ``name`` of config dataclass ``cls``."""
+    return next(f.metadata for f in dataclasses.fields(cls) if f.name == name)
 
 
 def _allocate(data: dict) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .metrics import Outcome
+from .uncertainty import PER_DRAW, variance_split
 
 SUMMARY_ROWS = (
     ("CAC (blended)", "cac"), ("CAC (paid)", "cac_paid"), ("CPA", "cpa"), ("LTV", "ltv"),
@@ -34,7 +35,8 @@ class Result:
 
     def __init__(self, metrics: dict, intervals: dict, daily: dict, cohorts: dict,
                  retention: np.ndarray, replications: int, config: dict | None = None,
-                 per_replication: dict | None = None, response: dict | None = None):
+                 per_replication: dict | None = None, response: dict | None = None,
+                 inputs: dict | None = None, variance: dict | None = None):
         self.metrics = metrics
         """Metric name -> mean over replications (NaN where undefined)."""
         self.intervals = intervals
@@ -54,9 +56,15 @@ class Result:
         """Series or cohort column -> (5th, 95th percentile) arrays over replications (not saved)."""
         self.response = response or {}
         """Channel -> response-curve table (scale, daily_budget, spend, customers, cac), mean over replications."""
+        self.inputs = inputs or {}
+        """Uncertain input path -> array of its drawn value per replication (empty without ``uncertainty``)."""
+        self.variance = variance or {}
+        """With uncertain inputs: metric -> its variance split (``sim.uncertainty.variance_split``)."""
 
     @classmethod
-    def from_outcomes(cls, outcomes: list[Outcome], config: dict | None = None) -> "Result":
+    def from_outcomes(cls, outcomes: list[Outcome], config: dict | None = None,
+                      inputs: list[dict] | None = None) -> "Result":
+        """Aggregate one Outcome per replication; ``inputs`` are each replication's uncertain-input draws."""
         names = list(outcomes[0].metrics)
         per_rep = {n: np.array([o.metrics[n] for o in outcomes], dtype=float) for n in names}
         metrics, intervals = {}, {}
@@ -72,6 +80,9 @@ class Result:
             response={channel: {k: _nanmean([o.response[channel][k] for o in outcomes])
                                 for k in table} for channel, table in outcomes[0].response.items()},
         )
+        if inputs and inputs[0]:
+            result.inputs = {path: np.array([drawn[path] for drawn in inputs], dtype=float) for path in inputs[0]}
+            result.variance = {name: variance_split(values) for name, values in per_rep.items()}
         for source, prefix in ((lambda o: o.daily, "daily."), (lambda o: o.cohorts, "cohorts.")):
             for key in source(outcomes[0]):
                 stacked = np.array([source(o)[key] for o in outcomes], dtype=float)
@@ -87,28 +98,54 @@ class Result:
         return pd.DataFrame(self.daily).set_index("day")
 
     def metrics_record(self) -> dict:
-        """Metrics as written to metrics.json: a number each, or mean/p05/p95 with replications."""
+        """Metrics as written to metrics.json: a number each, or mean/p05/p95 with replications.
+
+        With uncertain inputs each metric also has ``input_share``, the share
+        of its variance across replications that the inputs explain (the rest
+        is simulation noise), and ``uncertain_inputs`` lists their paths.
+        """
         if self.replications == 1:
             return {k: _json_number(v) for k, v in self.metrics.items()}
-        return {k: {"mean": _json_number(v), "p05": _json_number(self.intervals[k][0]),
-                    "p95": _json_number(self.intervals[k][1])} for k, v in self.metrics.items()}
+        record = {k: {"mean": _json_number(v), "p05": _json_number(self.intervals[k][0]),
+                      "p95": _json_number(self.intervals[k][1])} for k, v in self.metrics.items()}
+        if self.inputs:
+            for name, entry in record.items():
+                entry["input_share"] = _json_number(self.variance[name]["input_share"])
+            record["uncertain_inputs"] = list(self.inputs)
+        return record
 
     def summary(self, title: str = "marketing-sim") -> str:
-        """A readable table of the headline metrics and, per acquisition source, customers, CAC and LTV."""
+        """A readable table of the headline metrics and, per acquisition source, customers, CAC and LTV.
+
+        With uncertain inputs the interval combines them with simulation
+        noise, and a column gives the share of each metric's variance that
+        the inputs explain.
+        """
         with_interval = self.replications > 1
+        split = bool(self.inputs)
         rows = [(label, key) for label, key in SUMMARY_ROWS if key in self.metrics]
         for source in self._sources():
             rows += [(f"{source}: customers", "customers." + source),
                      (f"{source}: CAC", "cac." + source), (f"{source}: LTV", "ltv." + source)]
         rows = [(label, key) for label, key in rows if key in self.metrics]
         width = max(len(label) for label, _ in rows) + 2
-        header = f"{'':<{width}}{'mean':>12}" + (f"{'5%':>12}{'95%':>12}" if with_interval else "")
+        header = (f"{'':<{width}}{'mean':>12}" + (f"{'5%':>12}{'95%':>12}" if with_interval else "")
+                  + (f"{'from inputs':>13}" if split else ""))
         lines = [f"{title}: {self.replications} replication(s)"
-                 + (", 90 % interval across them" if with_interval else ""), header]
+                 + (", 90 % interval across them" if with_interval else "")]
+        if split:
+            lines.append(f"uncertain inputs ({len(self.inputs)}), one draw per {PER_DRAW} replications: "
+                         + ", ".join(self.inputs))
+            lines.append("the interval holds input uncertainty and simulation noise; 'from inputs' is "
+                         "the share of the variance the inputs explain")
+        lines.append(header)
         for label, key in rows:
             line = f"{label:<{width}}{format_number(self.metrics[key]):>12}"
             if with_interval:
                 line += "".join(f"{format_number(bound):>12}" for bound in self.intervals[key])
+            if split:
+                share = self.variance[key]["input_share"]
+                line += f"{'n/a' if not math.isfinite(share) else f'{share:.0%}':>13}"
             lines.append(line)
         return "\n".join(lines)
 
@@ -126,6 +163,9 @@ class Result:
         _write_csv(directory / "retention.csv",
                    {"age_days": np.arange(self.retention.size), "active_share": self.retention})
         _write_csv(directory / "response_curves.csv", _long(self.response))
+        if self.inputs:
+            _write_csv(directory / "replications.csv", {
+                "replication": np.arange(self.replications), **self.inputs, **self.per_replication})
         _write_text(directory / "config.json", json.dumps(
             {"replications": self.replications, "config": self.config}, indent=2))
         _write_text(directory / "metrics.json", json.dumps(self.metrics_record(), indent=2))
@@ -133,11 +173,12 @@ class Result:
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> "Result":
-        """Read a run directory written by :meth:`save`."""
+        """Read a run directory written by :meth:`save` (with uncertain inputs, their draws too)."""
         directory = Path(directory)
         record = json.loads((directory / "metrics.json").read_text())
         meta = json.loads((directory / "config.json").read_text())
         metrics, intervals = {}, {}
+        inputs = record.pop("uncertain_inputs", [])
         for key, value in record.items():
             if isinstance(value, dict):
                 metrics[key] = _number(value["mean"])
@@ -145,11 +186,15 @@ class Result:
             else:
                 metrics[key] = _number(value)
                 intervals[key] = (metrics[key], metrics[key])
+        table = _read_csv(directory / "replications.csv") if inputs else {}
+        per_replication = {k: v for k, v in table.items() if k in metrics}
         return cls(metrics, intervals, _read_csv(directory / "daily.csv"),
                    _read_csv(directory / "cohorts.csv"),
                    _read_csv(directory / "retention.csv")["active_share"],
-                   meta["replications"], meta["config"],
-                   response=_wide(_read_csv(directory / "response_curves.csv")))
+                   meta["replications"], meta["config"], per_replication=per_replication,
+                   response=_wide(_read_csv(directory / "response_curves.csv")),
+                   inputs={path: table[path] for path in inputs},
+                   variance={k: variance_split(v) for k, v in per_replication.items()})
 
 
 def write_error(directory: str | os.PathLike, error: BaseException) -> Path:
