@@ -231,3 +231,87 @@ def test_each_failure_is_one_error_line_and_nothing_is_written(case, small_log, 
     assert "Traceback" not in err and stdout == ""
     assert (out.read_text() if out.is_file() else None) == before
     assert not list(tmp_path.rglob(".*.tmp")), "no temporary file left behind"
+
+
+def at(config: dict, path: str):
+    for key in path.split("."):
+        config = config[key]
+    return config
+
+
+#: Population numbers a full fit sets, each with an uncertainty entry.
+FITTED = ["population.daily_purchase_prob.a", "population.daily_purchase_prob.b", "population.churn_prob.a",
+          "population.churn_prob.b", "population.spend.mean", "population.spend.sigma"]
+
+
+def test_the_uncertainty_entries_are_centred_on_the_point_estimates(written):
+    """Lognormal: mean = estimate * exp(sigma^2 / 2), median the estimate; the spend's sigma
+    (at most 4): a normal truncated evenly about it. The point values stay the estimates."""
+    status, err, out, _ = written["cdnow_sample"]
+    text = out.read_text()
+    values = yaml.safe_load(text)
+    entries = values["uncertainty"]
+    assert list(entries) == FITTED
+    for path, entry in entries.items():
+        estimate = at(values, path)
+        if entry["dist"] == "lognormal":
+            assert entry["mean"] * math.exp(-entry["sigma"] ** 2 / 2) == pytest.approx(estimate, rel=1e-12)
+            assert 0 < entry["sigma"] < 1, path
+        else:
+            assert (path, entry["dist"]) == ("population.spend.sigma", "normal")
+            assert entry["mean"] == estimate and (entry["low"] + entry["high"]) / 2 == pytest.approx(estimate)
+            assert 0 <= entry["low"] < estimate < entry["high"] <= 4 and entry["sd"] > 0
+    assert "mean = estimate * exp(sigma^2 / 2), so that its median is the\n# point estimate" in text
+    assert "Correlations between the parameters are not carried" in text
+
+
+def test_entries_the_data_do_not_determine_are_left_out_with_a_warning(written):
+    """No churn seen: delta at the edge, churn_prob.b carries no entry; spend that falls back
+    to the mean amount is not fitted and carries none."""
+    status, err, out, _ = written["steady_buyers"]
+    entries = yaml.safe_load(out.read_text())["uncertainty"]
+    assert "population.churn_prob.b" not in entries and "population.daily_purchase_prob.a" in entries
+    assert ("warning: uncertainty: population.churn_prob.b left out: delta at the edge of the fitted range"
+            in err), err
+    for name in ("heavy_tail", "one_time_buyers"):
+        entries = yaml.safe_load(written[name][2].read_text())["uncertainty"]
+        assert not any(path.startswith("population.spend") for path in entries), name
+
+
+def test_no_uncertainty_leaves_the_mapping_out(small_log, tmp_path):
+    out = tmp_path / "scenarios" / "point.yaml"
+    status, _, err = run_command(small_log, "--calibration-end", END, "--out", out, "--no-uncertainty")
+    assert status == 0, err
+    text = out.read_text()
+    assert "uncertainty" not in yaml.safe_load(text) and "uncertainty" not in text
+    assert "warning: uncertainty" not in err
+
+
+def composed(out: Path, overrides, monkeypatch):
+    """``marketing-sim scenario=NAME OVERRIDES`` composed from the scenario file ``out``."""
+    monkeypatch.setattr(sim.config, "scenarios_dir", lambda: out.parent)
+    try:
+        return sim.compose(out.stem, ["progress=false", *overrides])
+    finally:
+        ConfigStore.instance().repo["scenario"].pop(out.name, None)
+
+
+def test_the_uncertainty_passes_the_gate_and_runs_drawn_and_off(small_log, tmp_path, monkeypatch):
+    """The written mapping composes and validates as marketing-sim reads it; a run draws its
+    entries; with uncertainty={} the run is the one --no-uncertainty writes, the point forecast."""
+    out, point = tmp_path / "scenarios" / "shop.yaml", tmp_path / "scenarios" / "point.yaml"
+    for path, extra in ((out, []), (point, ["--no-uncertainty"])):
+        status, _, err = run_command(small_log, "--calibration-end", END, "--out", path, *extra)
+        assert status == 0, err
+    written = yaml.safe_load(out.read_text())["uncertainty"]
+    assert written, "the small log's fits carry some uncertainty"
+    cfg = composed(out, ["replications=2"], monkeypatch)
+    assert [entry.path for entry in validate(cfg).uncertainty] == list(written)
+    result = sim.run(cfg)
+    assert list(result.inputs) == list(written)
+    values = yaml.safe_load(out.read_text())
+    for path, drawn in result.inputs.items():
+        assert drawn[0] == drawn[1] != at(values, path), path     # one draw per pair, not the estimate
+    off = sim.run(composed(out, ["replications=2", "uncertainty={}"], monkeypatch))
+    assert off.inputs == {}
+    np.testing.assert_equal(off.metrics, sim.run(composed(point, ["replications=2"], monkeypatch)).metrics)

@@ -10,7 +10,9 @@
   simulator and compare its forecast with what happened and with BG/NBD.
 
 ``python -m sim.calibrate DATA.csv --calibration-end DATE --out scenarios/NAME.yaml``
-writes a ready-to-run scenario. Models and mappings: docs/calibration.md.
+writes a ready-to-run scenario, the fits' parameter uncertainty as its
+``uncertainty`` entries (:mod:`.fit_uncertainty`). Models and mappings:
+docs/calibration.md.
 """
 from __future__ import annotations
 

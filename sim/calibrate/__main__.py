@@ -5,7 +5,10 @@
 
 The scenario replays the data's customers from their first-purchase days
 (a cohort channel) with the fitted population; its header documents the
-data, the dates and the fitted values with their standard errors. Before
+data, the dates and the fitted values with their standard errors. Its
+``uncertainty`` mapping carries the fits' parameter uncertainty, one entry
+per fitted population number (``sim.calibrate.fit_uncertainty``), so each
+replication runs with its own draw; ``--no-uncertainty`` leaves it out. Before
 anything is written its text is read back as marketing-sim reads a
 scenario and checked by ``sim.params.validate``, the gate every config
 passes; it is then written whole or not at all.
@@ -34,6 +37,7 @@ from omegaconf import OmegaConf
 from ..params import validate
 from ..validation import ConfigError
 from . import DataError, DataWarning, from_transactions
+from .fit_uncertainty import uncertainty
 from .holdout import replay_config
 
 #: Days the scenario follows each customer after the last first purchase, and its replications.
@@ -49,12 +53,27 @@ def scenario_config(calibration) -> dict:
     return {**replay_config(calibration, last_day), "replications": REPLICATIONS}
 
 
-def scenario_text(calibration, source: str, name: str) -> str:
+#: Comment above the written ``uncertainty`` mapping.
+UNCERTAINTY_NOTE = """\
+Parameter uncertainty of the fits: replications run with drawn values of these
+(sim.uncertainty). Each is the fitted value's marginal uncertainty from the fit's
+covariance (inverse Hessian on the log scale, delta method for the spend): a
+lognormal with mean = estimate * exp(sigma^2 / 2), so that its median is the
+point estimate above; the spend's sigma (at most 4) a normal truncated evenly
+about the estimate. Correlations between the parameters are not carried, so
+intervals from independent draws can be wider or narrower than the joint fit's.
+Without this mapping (or with uncertainty={}) a run is the point forecast;
+python -m sim.calibrate --no-uncertainty leaves it out. docs/calibration.md"""
+
+
+def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = True) -> str:
     """YAML of a ready-to-run scenario, with its documentation as comments.
 
-    Raise DataError if the data's first purchases span too many days for a
-    run, ConfigError if marketing-sim would refuse the scenario: the text is
-    read back as a scenario file is read and checked by ``sim.params.validate``.
+    With ``with_uncertainty`` it ends with the fits' ``uncertainty`` mapping
+    (a DataWarning for each entry left out, see ``fit_uncertainty``). Raise
+    DataError if the data's first purchases span too many days for a run,
+    ConfigError if marketing-sim would refuse the scenario: the text is read
+    back as a scenario file is read and checked by ``sim.params.validate``.
     """
     tx, summary = calibration.transactions, calibration.summary
     end_date = tx.origin + calibration.calibration_end
@@ -75,10 +94,21 @@ def scenario_text(calibration, source: str, name: str) -> str:
         f"Gamma-Gamma spend: {spend}",
         f"BG/NBD reference (weeks): {calibration.reference.describe()}",
     ]
-    body = yaml.safe_dump(scenario_config(calibration), sort_keys=False, default_flow_style=None, width=100)
-    text = "".join(f"# {line}".rstrip() + "\n" for line in header) + body
+    body = _dump(scenario_config(calibration))
+    text = _comment(header) + body
+    if with_uncertainty:
+        text += _comment(UNCERTAINTY_NOTE.splitlines()) + _dump({"uncertainty": uncertainty(calibration)},
+                                                                width=1000)
     validate(OmegaConf.create(text))
     return text
+
+
+def _dump(config: dict, width: int = 100) -> str:
+    return yaml.safe_dump(config, sort_keys=False, default_flow_style=None, width=width)
+
+
+def _comment(lines) -> str:
+    return "".join(f"# {line}".rstrip() + "\n" for line in lines)
 
 
 def write_whole(path: Path, text: str) -> None:
@@ -105,21 +135,23 @@ def main(arguments=None) -> None:
     parser.add_argument("data", help="CSV with columns customer_id, date, amount")
     parser.add_argument("--calibration-end", required=True, help="last day of the calibration period (YYYY-MM-DD)")
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_shop.yaml")
+    parser.add_argument("--no-uncertainty", dest="uncertainty", action="store_false",
+                        help="leave out the fits' parameter uncertainty (the uncertainty mapping)")
     parser.error = lambda message: _fail(f"{message} (see python -m sim.calibrate --help)", 2)
     options = parser.parse_args(arguments)
     try:
-        _calibrate(options.data, options.calibration_end, Path(options.out))
+        _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
 
 
-def _calibrate(data: str, calibration_end: str, out: Path) -> None:
+def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: bool) -> None:
     _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
             calibration = from_transactions(data, calibration_end, follow_days=LTV_DAYS)
-            text = scenario_text(calibration, Path(data).name, out.stem)
+            text = scenario_text(calibration, Path(data).name, out.stem, with_uncertainty)
     except DataError as error:
         _fail(str(error), 2)
     except ConfigError as error:
