@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def uncertainty(calibration) -> dict:
                 if key == "dist":
                     continue
                 path = f"population.{trait}.{key}"
-                entry = _entry(fit, lambda p: mapping(p)[trait][key], spec["dist"], key, estimate, path)
+                entry = _entry(fit, partial(_value_at, mapping, trait, key), spec["dist"], key, estimate, path)
                 if entry is not None:
                     entries[path] = entry
     return entries
@@ -93,6 +94,10 @@ def _fitted(calibration) -> Iterator[tuple[Fit, Callable[[dict], dict]]]:
     yield calibration.purchase_churn, purchase_churn
     if calibration.spend is not None and calibration.spend_distribution["dist"] != "constant":
         yield calibration.spend, lambda params: {"spend": GammaGamma.spend_distribution(**params)}
+
+
+def _value_at(mapping: Callable[[dict], dict], trait: str, key: str, params: dict) -> float:
+    return mapping(params)[trait][key]
 
 
 def _entry(fit: Fit, value, family: str, key: str, estimate: float, path: str) -> dict | None:
