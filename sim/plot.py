@@ -255,6 +255,38 @@ def sobol_indices(indices: dict, ax=None):
     return ax
 
 
+#: Metrics whose variance split the uncertainty figure shows.
+SPLIT_METRICS = ("cac", "ltv", "ltv_cac", "payback_days", "profit")
+
+
+def variance_split(result, ax=None):
+    """Per headline metric, the share of its variance across replications from the uncertain inputs."""
+    ax = _axes(ax)
+    names = [m for m in SPLIT_METRICS if m in result.variance]
+    shares = np.array([result.variance[m]["input_share"] for m in names], dtype=float)
+    y = np.arange(len(names))
+    known = np.nan_to_num(shares)
+    ax.barh(y, known, color="#fd8d3c", label="uncertain inputs")
+    ax.barh(y, np.where(np.isfinite(shares), 1 - known, 0), left=known, color="#bdbdbd",
+            label="simulation noise")
+    ax.set_yticks(y, [m + ("" if np.isfinite(s) else " (n/a)") for m, s in zip(names, shares)])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the variance across replications")
+    ax.set_title("Where the interval comes from")
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
+    return ax
+
+
+def metric_against_inputs(result, axes, metric: str = "ltv_cac"):
+    """``metric`` of each replication against each uncertain input's draw (one input per axes)."""
+    values = result.per_replication[metric]
+    for ax, (path, drawn) in zip(np.atleast_1d(axes), result.inputs.items()):
+        ax.scatter(drawn, values, s=14, color="#3182bd")
+        ax.set_xlabel(path, fontsize="small")
+        ax.set_ylabel(metric)
+    return axes
+
+
 def _short(value) -> str:
     return "" if not np.isfinite(value) else f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
@@ -280,7 +312,18 @@ def save_all(result, directory) -> list[Path]:
         figure = Figure(figsize=(8, 6), layout="constrained")
         channels_over_time(result, figure.subplots(2, 1, sharex=True))
         paths.append(_save(figure, directory, "channels"))
+    if result.inputs:
+        shown = list(result.inputs)[:MAX_INPUT_PANELS]
+        figure = Figure(figsize=(3.2 * (len(shown) + 1), 3.6), layout="constrained")
+        axes = figure.subplots(1, len(shown) + 1, squeeze=False)[0]
+        variance_split(result, axes[0])
+        metric_against_inputs(result, axes[1:])
+        paths.append(_save(figure, directory, "uncertainty"))
     return paths
+
+
+#: Uncertain inputs drawn in uncertainty.png beside the variance split; replications.csv has all.
+MAX_INPUT_PANELS = 4
 
 
 def _save(figure, directory, name: str) -> Path:

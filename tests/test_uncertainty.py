@@ -173,3 +173,11 @@ def test_run_directory_records_the_inputs_and_the_split(tmp_path):
     np.testing.assert_allclose(loaded.inputs["channels.feed_ads.activation_prob"],
                                result.inputs["channels.feed_ads.activation_prob"])
     assert "from inputs" in loaded.summary() and "channels.feed_ads.activation_prob" in loaded.summary()
+
+
+def test_the_figures_show_where_the_interval_comes_from(tmp_path):
+    result = sim.run(small("+uncertainty={channels.feed_ads.activation_prob: {dist: beta, a: 20, b: 80}}"))
+    assert tmp_path / "uncertainty.png" in sim.plot.save_all(result, tmp_path)
+    plain = sim.run(small())
+    (tmp_path / "plain").mkdir()
+    assert not any(p.name == "uncertainty.png" for p in sim.plot.save_all(plain, tmp_path / "plain"))
