@@ -108,8 +108,8 @@ def one_at_a_time(scenario: str, inputs: dict | None = None, metrics=("cac", "lt
         for item in items:
             row = {"input": item.path, "low": item.low, "high": item.high}
             for label, value in (("low", item.low), ("high", item.high)):
-                values = held | {item.path: _value(item, value) if item.held is not None else value}
-                for metric, result in _evaluate(cfg, values, metrics).items():
+                moved = value if item.held is None else _value(item, value)   # explicit ends as given
+                for metric, result in _evaluate(cfg, held | {item.path: moved}, metrics).items():
                     row[f"{metric}_{label}"] = result
                 bar.step()
             rows.append(row)
@@ -126,7 +126,7 @@ def sobol(scenario: str, inputs: dict | None = None, metric: str = "ltv", sample
     ``inputs=None`` each of the config's ``uncertainty`` entries is sampled
     through its own distribution (unit samples mapped by its inverse CDF).
     Costs ``samples * (len(inputs) + 2)`` runs (``samples`` a power of 2).
-    SALib's estimators (Saltelli et al. 2010, eqs. (b) and (f) of Table 2),
+    SALib's estimators (Saltelli et al. 2010; Jansen 1999),
     with A, B two independent sample matrices and AB_i = A with column i
     from B::
 
