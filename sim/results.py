@@ -134,8 +134,8 @@ class Result:
         lines = [f"{title}: {self.replications} replication(s)"
                  + (", 90 % interval across them" if with_interval else "")]
         if split:
-            lines.append(f"uncertain inputs ({len(self.inputs)}), one draw per {PER_DRAW} replications: "
-                         + ", ".join(self.inputs))
+            lines.append(f"uncertain inputs ({len(self.inputs)}), one draw per {PER_DRAW} replications:")
+            lines += [f"  {path}" for path in self.inputs]
             lines.append("the interval holds input uncertainty and simulation noise; 'from inputs' is "
                          "the share of the variance the inputs explain")
         lines.append(header)
