@@ -2,10 +2,14 @@
 corruptions of them are refused with one clear message.
 
 Valid configs are small (at most 20,000 prospects, 80 days) but cover the
-whole surface: every trait distribution family, channels of every budgeted
-kind with budgets from 0 to 10^12, every policy, sale days, retention
-periods, churn and purchase probabilities of exactly 0 and 1, and every
-number at the edges of the allowed magnitudes (``SMALLEST``, ``LARGEST``).
+whole surface: every trait distribution family, channels of every kind and
+every policy in the registries (``sim.channels.KINDS``,
+``sim.policies.KINDS``) with any of their declared numbers anywhere in its
+declared range (edges and default included), channel quality and budget
+schedules, sale days, retention periods, churn and purchase probabilities
+of exactly 0 and 1, and every number at the edges of the allowed
+magnitudes (``SMALLEST``, ``LARGEST``). A new kind is covered without an
+edit here.
 
 Reproducible where they gate a landing: the default hypothesis profile
 (tests/conftest.py) is derandomized, so the README's test command draws the
@@ -16,18 +20,24 @@ explicit ``@example``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 import sim
 from sim import metrics
 from sim.distributions import MAX_LOG_SD
+from sim.channels import KINDS as CHANNELS
+from sim.channels import QUALITY_KEYS, Schedule
+from sim.channels.schedule import KINDS as SCHEDULES
+from sim.channels.schedule import PACINGS
 from sim.engine import simulate
+from sim.policies import KINDS as POLICIES
 from sim.params import validate
 from sim.population import CHURNED
 from sim.randomness import replication_seeds
@@ -50,19 +60,70 @@ def trait(is_probability: bool):
     return st.one_of(constant, beta, gamma) if is_probability else st.one_of(constant, gamma, lognormal)
 
 
-budget = st.sampled_from([0.0, SMALLEST, 50.0, 2000.0, LARGEST])
-channel = st.one_of(
-    st.builds(lambda b, a, c, h, k: {"kind": "paid", "daily_budget": b, "activation_prob": a,
-                                     "cost_per_customer": c, "hill_shape": h, "half_saturation_budget": k},
-              budget, probability, st.sampled_from([0.0, 5.0, LARGEST]), st.sampled_from([SMALLEST, 1.0, 10.0]),
-              st.sampled_from([SMALLEST, 2000.0, LARGEST])),
-    st.builds(lambda b, r: {"kind": "content", "daily_budget": b, "commission_rate": r}, budget, probability),
-    st.builds(lambda b: {"kind": "livestream", "daily_budget": b}, budget),
-    st.builds(lambda b: {"kind": "offline", "daily_budget": b}, budget),
-    st.just({"kind": "partner"}),
-)
-policies = st.dictionaries(st.sampled_from(["pool", "membership", "referral", "churn_warning", "tiering", "points"]),
-                           st.just({}), max_size=3)
+def number(declared):
+    """Values of a numeric parameter inside its declared range: its edges, its
+    default and anything between. Integers stay within 60 of the lower bound:
+    a run lasts at most 80 days, so longer periods all behave alike."""
+    low, high = declared.metadata["low"], declared.metadata["high"]
+    if declared.metadata["integer"]:
+        top = low + 60 if high is None else min(high, low + 60)
+        return st.one_of(st.sampled_from(sorted({low, top, min(max(declared.default, low), top)})),
+                         st.integers(low, top))
+    high = LARGEST if high is None else high
+    bottom = max(low, SMALLEST) if declared.metadata["low_open"] or low == 0 else low
+    edges = {bottom, high} | ({low} if not declared.metadata["low_open"] else set()) \
+        | ({declared.default} if math.isfinite(declared.default) else set())
+    return st.one_of(st.sampled_from(sorted(edges)), st.floats(bottom, high))
+
+
+def parameters(cls, **extra):
+    """Any subset of the numeric parameters ``cls`` declares, plus ``extra`` key strategies."""
+    numeric = {f.name: number(f) for f in dataclasses.fields(cls) if "low" in f.metadata}
+    return st.fixed_dictionaries({}, optional={**numeric, **extra})
+
+
+def kinds(registry):
+    """The package's own kinds (a test module may register more)."""
+    return {kind: cls for kind, cls in registry.items() if cls.__module__.startswith("sim.")}
+
+
+quality = st.dictionaries(st.sampled_from(QUALITY_KEYS), st.sampled_from([0.0, SMALLEST, 0.5, 1.0, 3.0]), max_size=3)
+flights = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 40)).map(lambda d: [d[0], d[0] + d[1]]),
+                   min_size=1, max_size=2)
+# flights are always given: kinds other than flights ignore them
+schedule = st.tuples(parameters(Schedule, kind=st.sampled_from(SCHEDULES), pacing=st.sampled_from(PACINGS)),
+                     flights).map(lambda drawn: {**drawn[0], "flights": drawn[1]})
+
+
+def channel(acquisition_days: int):
+    """A spec of any channel kind: its numbers, and its quality, schedule and arrivals where it has them."""
+    structured = {"quality": quality, "schedule": schedule,
+                  "arrivals": st.lists(st.integers(0, 300), max_size=acquisition_days)}
+
+    def spec(kind, cls):
+        keys = cls.config_keys()
+        numeric = {f.name: number(f) for f in dataclasses.fields(cls) if f.name in keys and "low" in f.metadata}
+        return st.fixed_dictionaries({"kind": st.just(kind)}, optional={
+            **numeric, **{key: value for key, value in structured.items() if key in keys}})
+
+    return st.one_of(*(spec(kind, cls) for kind, cls in kinds(CHANNELS).items()))
+
+
+POLICIES_HERE = kinds(POLICIES)
+policies = st.dictionaries(st.sampled_from(sorted(POLICIES_HERE)), st.just(None), max_size=3).flatmap(
+    lambda chosen: st.fixed_dictionaries({name: parameters(POLICIES_HERE[name]) for name in chosen}))
+
+
+def follows_the_rules_between_parameters(specs: dict) -> bool:
+    """Whether policies built from ``specs`` keep the rules each kind declares between its parameters."""
+    built = [POLICIES_HERE[name](name=name, **spec) for name, spec in specs.items()]
+    try:
+        for policy in built:
+            policy.check(f"policies.{policy.name}")
+            policy.check_among([p.kind for p in built])
+    except ConfigError:
+        return False
+    return True
 
 
 @st.composite
@@ -80,8 +141,11 @@ def valid_configs(draw):
     cfg["population"]["spend"] = draw(trait(False))
     cfg["referral"]["conversion_prob"] = draw(probability)
     cfg["economics"].update(gross_margin=draw(probability), discount_rate=draw(st.sampled_from([0.0, 0.1, 10.0])))
-    cfg["channels"] = draw(st.dictionaries(st.sampled_from(["a", "b"]), channel, max_size=2))
-    cfg["policies"] = {name: {"kind": name, **spec} for name, spec in draw(policies).items()}
+    cfg["channels"] = draw(st.dictionaries(st.sampled_from(["a", "b"]), channel(cfg["horizon"]["acquisition_days"]),
+                                           max_size=2))
+    chosen = draw(policies)
+    assume(follows_the_rules_between_parameters(chosen))
+    cfg["policies"] = {name: {"kind": name, **spec} for name, spec in chosen.items()}
     n_days = cfg["horizon"]["acquisition_days"] + cfg["horizon"]["ltv_days"]
     cfg["campaigns"]["sale_days"] = draw(st.lists(st.builds(
         lambda start, days, demand: {"name": "sale", "start": start, "days": min(days, n_days - start),

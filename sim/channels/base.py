@@ -18,15 +18,50 @@ All of it is acquisition spend of the channel (counted in CAC).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 import numpy as np
 from scipy import stats
 
+from ..declarations import register
+from ..population import TRAITS
 from ..stages.activation import activate
-from ..validation import param
-from .schedule import Schedule
+from ..validation import ConfigError, check_keys, check_number, param
+from .schedule import Schedule, build_schedule
+
+#: Quality multipliers a source may set: the population traits, and the
+#: propensity to join the private pool.
+QUALITY_KEYS = (*TRAITS, "pool_join")
+
+KINDS: dict[str, type[Channel]] = {}
+"""Channel kinds accepted in ``channels.<name>.kind``: every subclass that
+sets a ``kind`` registers itself here when it is created."""
+
+
+def poisson_quantile(u: float, mean: float) -> float:
+    """The ``u`` quantile of a Poisson count of ``mean``, as a float.
+
+    scipy's ``ppf(0)`` is -1 (a uniform of exactly 0 means no leads once
+    clipped at 0), and above a mean of about 2.4e10 scipy returns NaN: there
+    the normal approximation ``mean + sqrt(mean) * z_u`` is used, off from the
+    Poisson quantile by far less than one count in ``sqrt(mean)``.
+    """
+    count = stats.poisson.ppf(u, mean)
+    if np.isnan(count):
+        count = mean + np.sqrt(mean) * stats.norm.ppf(u)
+    return count
+
+
+def build_quality(path: str, spec: object) -> dict:
+    """Check a ``quality`` mapping (trait -> multiplier >= 0)."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, Mapping):
+        raise ConfigError(path, spec, f"must map {', '.join(QUALITY_KEYS)} to multipliers")
+    check_keys(path, spec, QUALITY_KEYS)
+    return {trait: check_number(f"{path}.{trait}", value, low=0) for trait, value in spec.items()}
 
 
 @dataclass
@@ -48,6 +83,26 @@ class Channel:
     """Trait multipliers of the kind, before the ones given in config."""
     linear_cost: ClassVar[bool] = False
     """Whether cost grows in step with customers (per-customer or per-event pricing)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        register(KINDS, cls, "channel")
+
+    @classmethod
+    def config_keys(cls) -> tuple[str, ...]:
+        """The keys ``channels.<name>`` may set besides ``kind``."""
+        return tuple(f.name for f in fields(cls) if f.init and f.name not in ("name", "source")
+                     and (cls.budgeted or f.name != "schedule"))
+
+    @classmethod
+    def structured(cls, path: str, spec: Mapping) -> dict:
+        """Check and build the keys of ``spec`` that are not numbers: ``quality``
+        always, ``schedule`` if given (its omitted keys keep the kind's default)."""
+        given = {"quality": build_quality(f"{path}.quality", spec.get("quality"))}
+        if "schedule" in spec:
+            default = next(f for f in fields(cls) if f.name == "schedule").default_factory()
+            given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"], default)
+        return given
 
     def __post_init__(self):
         self.quality = {**self.DEFAULT_QUALITY, **self.quality}
@@ -83,8 +138,7 @@ class Channel:
         reach = state.demand * state.market_left / state.params.market_size
         ledger.record("reach." + self.name, day, reach)
         mean = self.expected_leads(state, budget) * reach
-        # ppf(0) is -1 by scipy's convention; a uniform of exactly 0 means no leads.
-        leads = min(max(int(stats.poisson.ppf(rng.random(), mean)), 0), state.market_left) if mean > 0 else 0
+        leads = int(min(max(poisson_quantile(rng.random(), mean), 0.0), state.market_left)) if mean > 0 else 0
         valid = rng.binomial(leads, self.precision)
         ledger.record("leads." + self.name, day, leads)
         ledger.record("valid_leads." + self.name, day, valid)

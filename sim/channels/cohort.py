@@ -1,12 +1,14 @@
 """A known cohort: customers arriving on given days, e.g. replayed from data."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from ..stages.activation import activate
+from ..validation import ConfigError
 from .base import Channel
 
 
@@ -23,6 +25,16 @@ class CohortChannel(Channel):
     kind: ClassVar[str] = "cohort"
     budgeted: ClassVar[bool] = False
 
+    @classmethod
+    def config_keys(cls) -> tuple[str, ...]:
+        """Given customers: no leads, no costs to configure."""
+        return ("arrivals", "quality")
+
+    @classmethod
+    def structured(cls, path: str, spec: Mapping) -> dict:
+        return {**super().structured(path, spec),
+                "arrivals": _arrivals(f"{path}.arrivals", spec.get("arrivals", ()))}
+
     def most_customers(self, acquisition_days: int, demand: float) -> float:
         return float(sum(self.arrivals))
 
@@ -32,3 +44,10 @@ class CohortChannel(Channel):
         state.ledger.record("leads." + self.name, state.day, ids.size)
         state.ledger.record("valid_leads." + self.name, state.day, ids.size)
         return ids
+
+
+def _arrivals(path: str, spec) -> tuple:
+    if not isinstance(spec, (list, tuple)) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in spec):
+        raise ConfigError(path, spec, "must be a list of customer counts >= 0, one per day from day 0")
+    return tuple(spec)

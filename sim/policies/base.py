@@ -29,10 +29,18 @@ Random draws come from ``state.random("<policy>/<decision>")``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
+
+from ..declarations import register
+from ..validation import ConfigError
+
+KINDS: dict[str, type[Policy]] = {}
+"""Policy kinds accepted under ``policies``: every subclass that sets a
+``kind`` registers itself here when it is created."""
 
 
 @dataclass
@@ -47,6 +55,21 @@ class Policy:
     """Per-day series the policy records."""
     BOUNDS: ClassVar[dict] = {}
     """Multiplier hook -> the parameter that is its largest factor."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        register(KINDS, cls, "policy")
+
+    @classmethod
+    def structured(cls, path: str, spec: Mapping) -> dict:
+        """Check and build the keys of ``spec`` that are not numbers or flags (``target_tiers``)."""
+        return {"target_tiers": _tiers(f"{path}.target_tiers", spec.get("target_tiers", ()))}
+
+    def check(self, path: str) -> None:
+        """Rules between the policy's own parameters, checked once it is built."""
+
+    def check_among(self, kinds: Sequence[str]) -> None:
+        """Rules on the other enabled policies (their ``kinds``), checked once all are built."""
 
     def init(self, state) -> None:
         """Add the policy's per-customer arrays and ledger series; reset its state."""
@@ -93,3 +116,10 @@ class Policy:
     def metrics(self, state) -> dict:
         return {}
 
+
+
+def _tiers(path: str, spec) -> tuple:
+    if not isinstance(spec, (list, tuple)) or not all(
+            isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in spec):
+        raise ConfigError(path, spec, "must be a list of tier numbers >= 0, e.g. [2, 3]")
+    return tuple(spec)

@@ -76,6 +76,15 @@ class Membership(Policy):
         self.term_ends = defaultdict(list)         # day -> ids whose term ends that day
         self.mean_purchase_prob = state.params.traits["daily_purchase_prob"].mean
 
+    @classmethod
+    def structured(cls, path: str, spec: Mapping) -> dict:
+        return {**super().structured(path, spec), "phases": build_phases(f"{path}.phases", spec.get("phases"))}
+
+    def check_among(self, kinds: Sequence[str]) -> None:
+        if self.pool_members_only and "pool" not in kinds:
+            raise ConfigError(f"policies.{self.name}.pool_members_only", "true",
+                              "needs the private pool policy (policies.pool)")
+
     def multiplier_bound(self, hook: str) -> float:
         """The largest factor over the starting benefits and every phase."""
         benefit = self.BOUNDS.get(hook)
@@ -133,7 +142,8 @@ class Membership(Policy):
         people.membership_offered[eligible] = True
         state.ledger.record("membership_offers", day, eligible.size)
         frequency = people.daily_purchase_prob[eligible] / self.mean_purchase_prob
-        accept = np.minimum(self.offer_accept_prob * frequency ** self.frequency_elasticity, 1.0)
+        with np.errstate(over="ignore"):     # a steep elasticity makes frequent buyers' power inf: they accept
+            accept = np.minimum(self.offer_accept_prob * frequency ** self.frequency_elasticity, 1.0)
         joined = eligible[state.random("membership/offer").random(eligible.size) < accept]
         people.ti_member_joined[joined] = day
         state.ledger.record("membership_joins", day, joined.size)

@@ -1,12 +1,13 @@
 """Referral rewards and distribution: paying customers to bring customers."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from ..validation import param
+from ..validation import ConfigError, param
 from .base import Policy
 
 
@@ -41,6 +42,18 @@ class ReferralRewards(Policy):
     kind: ClassVar[str] = "referral"
     BOUNDS: ClassVar[dict] = {"conversion_multiplier": "conversion_lift"}
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
+
+    def check(self, path: str) -> None:
+        if self.levels == 1 and self.level2_commission:
+            raise ConfigError(f"{path}.level2_commission", self.level2_commission,
+                              f"must be 0 when {path}.levels = 1: no customer has a second-level referrer")
+        if self.levels > 2:
+            if not self.allow_more_than_two_levels:
+                raise ConfigError(f"{path}.levels", self.levels,
+                                  "more than two referral levels carry legal risk; set "
+                                  f"{path}.allow_more_than_two_levels=true to allow it")
+            warnings.warn(f"{path}.levels = {self.levels}: three or more referral levels carry "
+                          "legal risk and demotivate; two are enough", stacklevel=3)
 
     def conversion_multiplier(self, state, inviters):
         allowed = state.people.referral_depth[inviters] < self.levels

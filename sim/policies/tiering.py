@@ -1,13 +1,14 @@
 """Customer tiering: periodic RFM tiers that other policies can target."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from scipy.stats import rankdata
 
-from ..validation import param
+from ..validation import ConfigError, param
 from .base import Policy
 
 
@@ -32,6 +33,15 @@ class Tiering(Policy):
 
     kind: ClassVar[str] = "tiering"
     COUNTS: ClassVar[tuple] = ()
+
+    def check_among(self, kinds: Sequence[str]) -> None:
+        path = f"policies.{self.name}"
+        if self.target_tiers:
+            raise ConfigError(f"{path}.target_tiers", list(self.target_tiers),
+                              "the tiering policy assigns tiers to everyone; it cannot target them")
+        if not self.recency_weight + self.frequency_weight + self.monetary_weight > 0:
+            raise ConfigError(f"{path}.recency_weight", self.recency_weight,
+                              "at least one of the recency, frequency and monetary weights must be > 0")
 
     def init(self, state) -> None:
         super().init(state)
