@@ -83,12 +83,29 @@ class State:
             self._streams[name] = (stream, day, generator)
         return generator
 
-    def multiplier(self, hook: str, ids: np.ndarray):
-        """Product of the policies' ``hook`` factors for ``ids`` (1.0 with no policy)."""
-        factor = 1.0
-        for policy in self.policies:
-            factor = factor * getattr(policy, hook)(self, ids)
-        return factor
+    def churn_factor(self, ids: np.ndarray):
+        """``M_churn`` of ``ids``: the product of the policies' ``churn_multiplier`` (1.0 with no policy)."""
+        return _product(policy.churn_multiplier(self, ids) for policy in self.policies)
+
+    def purchase_factor(self, ids: np.ndarray):
+        """``M_purchase`` of ``ids``: the product of the policies' ``purchase_multiplier``."""
+        return _product(policy.purchase_multiplier(self, ids) for policy in self.policies)
+
+    def spend_factor(self, ids: np.ndarray):
+        """``M_spend`` of ``ids``: the product of the policies' ``spend_multiplier``."""
+        return _product(policy.spend_multiplier(self, ids) for policy in self.policies)
+
+    def conversion_factor(self, inviters: np.ndarray):
+        """``M_conv`` of ``inviters``: the product of the policies' ``conversion_multiplier``."""
+        return _product(policy.conversion_multiplier(self, inviters) for policy in self.policies)
+
+
+def _product(factors):
+    """1.0 times each of ``factors`` in turn (in config order: float32 products depend on it)."""
+    product = 1.0
+    for factor in factors:
+        product = product * factor
+    return product
 
 
 @dataclass
@@ -104,8 +121,6 @@ class Components:
     def build(cls, params: Params) -> "Components":
         """Fresh stages; the calendars draw candidates at the largest factors
         the policies (and, for purchases, overlapping sale days) can apply."""
-        def bound(hook: str) -> float:
-            return float(np.prod([policy.multiplier_bound(hook) for policy in params.policies]))
 
         sale_demand = max(1.0, float(params.demand.max()))
         return cls(
@@ -113,8 +128,10 @@ class Components:
                                     params.source_index("organic")),
             referral=Referral(params.referral_conversion_prob, params.acquisition_days,
                               params.source_index("referral")),
-            retention=Retention(params.period_days, params.n_days, bound("churn_multiplier")),
-            revenue=Revenue(params.n_days, sale_demand * bound("purchase_multiplier")),
+            retention=Retention(params.period_days, params.n_days,
+                                float(np.prod([policy.churn_bound() for policy in params.policies]))),
+            revenue=Revenue(params.n_days,
+                            sale_demand * float(np.prod([policy.purchase_bound() for policy in params.policies]))),
         )
 
 

@@ -10,11 +10,13 @@ hooks at fixed points (see ``sim.engine.day_step``):
 * ``churn_multiplier`` / ``purchase_multiplier`` / ``spend_multiplier``
   ``(state, ids)``: factors on the churn probability, daily purchase
   probability and spend of the given customers today (1 = no effect);
-  ``multiplier_bound(hook)`` is the largest churn or purchase factor the
-  policy can ever return (at least 1): the stages' event calendars draw
-  candidates at that rate and thin (``sim.calendar``), so it must hold;
+  ``churn_bound()`` / ``purchase_bound()`` are the largest churn and
+  purchase factors the policy can ever return (at least 1): the stages'
+  event calendars draw candidates at that rate and thin (``sim.calendar``),
+  so they must hold;
 * ``conversion_multiplier(state, inviters)``: factor on the conversion of
-  the inviters' invitations;
+  the inviters' invitations, at most ``conversion_bound()`` (used by the
+  up-front estimate);
 * ``on_purchases(state, buyers, amounts)``: after all of today's purchases;
 * ``end_of_day(state)``: after the day, for counts.
 
@@ -53,12 +55,14 @@ class Policy:
     """Customer accounts the policy books to, with their sign in net contribution."""
     COUNTS: ClassVar[tuple] = ()
     """Per-day series the policy records."""
-    BOUNDS: ClassVar[dict] = {}
-    """Multiplier hook -> the parameter that is its largest factor."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         register(KINDS, cls, "policy")
+        # Older subclasses name their bounds in a BOUNDS mapping, hook -> parameter
+        # (tests/test_calendar.py); give them the bound methods that mapping means.
+        for hook, parameter in cls.__dict__.get("BOUNDS", {}).items():
+            setattr(cls, _BOUND_OF[hook], lambda self, name=parameter: max(1.0, getattr(self, name)))
 
     @classmethod
     def structured(cls, path: str, spec: Mapping) -> dict:
@@ -91,9 +95,23 @@ class Policy:
     def on_arrivals(self, state, ids: np.ndarray) -> None:
         pass
 
+    def churn_bound(self) -> float:
+        """Largest factor ``churn_multiplier`` can ever return, at least 1."""
+        return 1.0
+
+    def purchase_bound(self) -> float:
+        """Largest factor ``purchase_multiplier`` can ever return, at least 1."""
+        return 1.0
+
+    def conversion_bound(self) -> float:
+        """Largest factor ``conversion_multiplier`` can ever return, at least 1."""
+        return 1.0
+
     def multiplier_bound(self, hook: str) -> float:
-        """Largest factor ``hook`` (``"churn_multiplier"``, ``"purchase_multiplier"``) can return."""
-        return max(1.0, getattr(self, self.BOUNDS[hook])) if hook in self.BOUNDS else 1.0
+        """The bound of the hook named ``hook`` (``"churn_multiplier"``...), for callers
+        that name hooks (``sim.limits``); 1 for a hook without a bound."""
+        method = _BOUND_OF.get(hook)
+        return getattr(self, method)() if method else 1.0
 
     def churn_multiplier(self, state, ids: np.ndarray):
         return 1.0
@@ -116,6 +134,11 @@ class Policy:
     def metrics(self, state) -> dict:
         return {}
 
+
+
+#: The bound method of each multiplier hook.
+_BOUND_OF = {"churn_multiplier": "churn_bound", "purchase_multiplier": "purchase_bound",
+             "conversion_multiplier": "conversion_bound"}
 
 
 def _tiers(path: str, spec) -> tuple:

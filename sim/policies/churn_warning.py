@@ -49,7 +49,6 @@ class ChurnWarning(Policy):
     ACCOUNTS: ClassVar[dict] = {"warning_cost": -1.0, "winback_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("at_risk", "flagged", "flagged_at_risk", "warning_contacts", "saved",
                                "winback_contacts", "won_back")
-    BOUNDS: ClassVar[dict] = {"churn_multiplier": "saved_churn_multiplier"}
 
     def init(self, state) -> None:
         super().init(state)
@@ -95,6 +94,9 @@ class ChurnWarning(Policy):
             state.ledger.record("won_back", day, back.size)
             state.ledger.record("reactivated", day, back.size)
             yield env.timeout(self.winback_every_days)
+
+    def churn_bound(self) -> float:
+        return max(1.0, self.saved_churn_multiplier)
 
     def churn_multiplier(self, state, ids):
         protected = state.people.ti_protected_until[ids] >= state.day

@@ -64,8 +64,6 @@ class Membership(Policy):
                                 "membership_rebate": -1.0, "membership_benefit_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",
                                "membership_renewals", "membership_lapses")
-    BOUNDS: ClassVar[dict] = {"purchase_multiplier": "custom_offer_purchase_lift",
-                              "churn_multiplier": "priority_churn_multiplier"}
 
     def init(self, state) -> None:
         super().init(state)
@@ -85,11 +83,15 @@ class Membership(Policy):
             raise ConfigError(f"policies.{self.name}.pool_members_only", "true",
                               "needs the private pool policy (policies.pool)")
 
-    def multiplier_bound(self, hook: str) -> float:
-        """The largest factor over the starting benefits and every phase."""
-        benefit = self.BOUNDS.get(hook)
-        phased = [phase[benefit] for phase in self.phases if benefit in phase]
-        return max([super().multiplier_bound(hook), *phased])
+    def churn_bound(self) -> float:
+        return self._largest("priority_churn_multiplier")
+
+    def purchase_bound(self) -> float:
+        return self._largest("custom_offer_purchase_lift")
+
+    def _largest(self, benefit: str) -> float:
+        """The largest value of ``benefit`` over the starting benefits and every phase, at least 1."""
+        return max(1.0, getattr(self, benefit), *(phase[benefit] for phase in self.phases if benefit in phase))
 
     def is_member(self, state, ids: np.ndarray) -> np.ndarray:
         return state.people.ti_member_until[ids] >= state.day

@@ -34,7 +34,6 @@ class Points(Policy):
     kind: ClassVar[str] = "points"
     ACCOUNTS: ClassVar[dict] = {"points_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("points_issued", "points_redeemed", "points_expired")
-    BOUNDS: ClassVar[dict] = {"purchase_multiplier": "purchase_lift"}
 
     def init(self, state) -> None:
         super().init(state)
@@ -66,6 +65,9 @@ class Points(Policy):
             expired[crumbs] = people.points[crumbs]
         people.points[:] -= expired
         state.ledger.record("points_expired", day, float(expired.sum()))
+
+    def purchase_bound(self) -> float:
+        return max(1.0, self.purchase_lift)
 
     def purchase_multiplier(self, state, ids):
         return np.where(state.people.points[ids] >= 1.0, np.float32(self.purchase_lift), np.float32(1))

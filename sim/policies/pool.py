@@ -48,8 +48,6 @@ class PrivatePool(Policy):
     kind: ClassVar[str] = "pool"
     ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
-    BOUNDS: ClassVar[dict] = {"purchase_multiplier": "touch_purchase_lift",
-                              "churn_multiplier": "trust_churn_multiplier"}
 
     def init(self, state) -> None:
         super().init(state)
@@ -106,6 +104,12 @@ class PrivatePool(Policy):
         state.ledger.record("pool_joined", state.day, joined.size)
         if self.incentive > 0 and joined.size:
             state.ledger.book(state.day, "pool_cost", joined, np.full(joined.size, self.incentive))
+
+    def churn_bound(self) -> float:
+        return max(1.0, self.trust_churn_multiplier)
+
+    def purchase_bound(self) -> float:
+        return max(1.0, self.touch_purchase_lift)
 
     def churn_multiplier(self, state, ids):
         return np.where(state.people.pool_member[ids], np.float32(self.trust_churn_multiplier), np.float32(1))

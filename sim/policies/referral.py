@@ -40,7 +40,6 @@ class ReferralRewards(Policy):
     allow_more_than_two_levels: bool = False
 
     kind: ClassVar[str] = "referral"
-    BOUNDS: ClassVar[dict] = {"conversion_multiplier": "conversion_lift"}
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
 
     def check(self, path: str) -> None:
@@ -54,6 +53,9 @@ class ReferralRewards(Policy):
                                   f"{path}.allow_more_than_two_levels=true to allow it")
             warnings.warn(f"{path}.levels = {self.levels}: three or more referral levels carry "
                           "legal risk and demotivate; two are enough", stacklevel=3)
+
+    def conversion_bound(self) -> float:
+        return max(1.0, self.conversion_lift)
 
     def conversion_multiplier(self, state, inviters):
         allowed = state.people.referral_depth[inviters] < self.levels

@@ -33,7 +33,7 @@ class Referral:
         ledger.record("invitations", day, inviters.size)
         if day + 1 >= self.acquisition_days:
             return np.empty(0, dtype=np.int64)
-        conversion = self.conversion_prob * state.multiplier("conversion_multiplier", inviters)
+        conversion = self.conversion_prob * state.conversion_factor(inviters)
         converted = inviters[rng.random(inviters.size) < conversion][: state.market_left]
         ledger.record("referrals_converted", day, converted.size)
         state.pending_referrers = converted

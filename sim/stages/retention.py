@@ -41,7 +41,7 @@ class Retention:
         due = self.calendar.pop(day)
         if state.policies:
             churn_prob = people.churn_prob[due].astype(np.float64)
-            actual = capped(churn_prob, state.multiplier("churn_multiplier", due))
+            actual = capped(churn_prob, state.churn_factor(due))
             churns = thin(state.random("retention/accept"), actual, capped(churn_prob, self.bound), "churn")
         else:
             churns = np.ones(due.size, dtype=bool)

@@ -47,14 +47,14 @@ class Revenue:
         self._schedule(state, np.concatenate([due, arrivals]), day, state.random("revenue"))
         if state.policies or state.demand != 1.0 or self.bound != 1.0:
             purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
-            factors = state.demand * state.multiplier("purchase_multiplier", due)
+            factors = state.demand * state.purchase_factor(due)
             actual = capped(purchase_prob, factors)
             buyers = due[thin(state.random("revenue/accept"), actual, capped(purchase_prob, self.bound), "purchase")]
         else:
             buyers = due
         amounts = people.spend[buyers]
         if state.policies:
-            amounts = amounts * state.multiplier("spend_multiplier", buyers)
+            amounts = amounts * state.spend_factor(buyers)
         people.stage[buyers] = REPEAT
         people.ti_last_purchase[buyers] = day
         state.ledger.purchases(day, buyers, amounts)
