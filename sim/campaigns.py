@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .validation import LARGEST, SMALLEST, ConfigError, build, param
+
+if TYPE_CHECKING:
+    from .state import State
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def demand_by_day(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:
     return demand
 
 
-def calendar(env, state, demand: np.ndarray):
+def calendar(env, state: State, demand: np.ndarray):
     """SimPy process: set ``state.demand`` to each day's ``demand`` at the start of the day."""
     for value in demand:
         state.demand = float(value)

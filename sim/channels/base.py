@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
@@ -30,6 +30,9 @@ from ..population import TRAITS
 from ..stages.activation import activate
 from ..validation import ConfigError, check_keys, check_number, param
 from .schedule import Schedule, build_schedule
+
+if TYPE_CHECKING:
+    from ..state import State
 
 #: Quality multipliers a source may set: the population traits, and the
 #: propensity to join the private pool.
@@ -111,7 +114,7 @@ class Channel:
     def reset(self) -> None:
         """Clear per-replication state."""
 
-    def expected_leads(self, state, budget: float) -> float:
+    def expected_leads(self, state: State, budget: float) -> float:
         """Mean leads today before demand and market depletion."""
         raise NotImplementedError
 
@@ -123,12 +126,12 @@ class Channel:
         """Largest expected customers over the acquisition days at a campaign demand of at most ``demand``."""
         return self.most_leads() * demand * self.precision * self.activation_prob * acquisition_days
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         """SimPy process setting today's budget (none for unbudgeted channels)."""
         if self.budgeted:
             yield from self.schedule.process(env, state, self)
 
-    def step(self, state, rng: np.random.Generator) -> np.ndarray:
+    def step(self, state: State, rng: np.random.Generator) -> np.ndarray:
         """Spend, draw leads, activate; return the new customers' ids."""
         ledger, day = state.ledger, state.day
         budget = state.budgets.get(self.name, 0.0)
@@ -148,7 +151,7 @@ class Channel:
             ledger.spend(day, self.name, cost)
         return ids
 
-    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+    def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:
         """Pay commission on today's repeat purchases (``amounts`` paid) by this channel's customers."""
         if not (self.commission_rate and self.commission_days):
             return
@@ -158,7 +161,7 @@ class Channel:
         if mine.any():
             state.ledger.spend(state.day, self.name, self.commission_rate * float(amounts[mine].sum()))
 
-    def marginal_cac(self, state) -> float:
+    def marginal_cac(self, state: State) -> float:
         """Cost of one more customer at the current plan.
 
         Where cost grows in step with customers it is the average cost per

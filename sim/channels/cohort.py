@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
 from ..stages.activation import activate
 from ..validation import ConfigError
 from .base import Channel
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -38,7 +41,7 @@ class CohortChannel(Channel):
     def most_customers(self, acquisition_days: int, demand: float) -> float:
         return float(sum(self.arrivals))
 
-    def step(self, state, rng: np.random.Generator) -> np.ndarray:
+    def step(self, state: State, rng: np.random.Generator) -> np.ndarray:
         count = self.arrivals[state.day] if state.day < len(self.arrivals) else 0
         ids = activate(state, min(count, state.market_left), self.source, rng)
         state.ledger.record("leads." + self.name, state.day, ids.size)

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 from ..validation import param
 from .base import Channel
 from .schedule import Schedule
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -32,7 +35,7 @@ class LiveStreamChannel(Channel):
     # Assumption: impulse buyers from a stream churn faster and spend less.
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 1.3, "daily_purchase_prob": 0.9, "spend": 0.9}
 
-    def expected_leads(self, state, budget: float) -> float:
+    def expected_leads(self, state: State, budget: float) -> float:
         return self.leads_per_event * budget / self.daily_budget if self.daily_budget else 0.0
 
     def most_leads(self) -> float:

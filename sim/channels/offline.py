@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 from ..validation import param
 from .base import Channel
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -30,7 +33,7 @@ class OfflineChannel(Channel):
     def reset(self) -> None:
         self.catchment_left = self.catchment
 
-    def expected_leads(self, state, budget: float) -> float:
+    def expected_leads(self, state: State, budget: float) -> float:
         return self.daily_leads * self.catchment_left / self.catchment if budget > 0 else 0.0
 
     def most_leads(self) -> float:
@@ -39,7 +42,7 @@ class OfflineChannel(Channel):
     def most_customers(self, acquisition_days: int, demand: float) -> float:
         return min(float(self.catchment), super().most_customers(acquisition_days, demand))
 
-    def step(self, state, rng):
+    def step(self, state: State, rng):
         ids = super().step(state, rng)
         self.catchment_left = max(self.catchment_left - ids.size, 0)
         return ids

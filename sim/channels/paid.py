@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 from scipy.signal import lfilter
 
 from ..validation import param
 from .base import Channel
+
+if TYPE_CHECKING:
+    from ..state import State
 
 #: Budget multiples at which the response-curve table is read.
 RESPONSE_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -56,7 +59,7 @@ class PaidChannel(Channel):
         """What one unit of money buys on ``day`` relative to day 0."""
         return (1.0 + self.cost_inflation) ** (-np.asarray(day, dtype=float) / 365.0)
 
-    def expected_leads(self, state, budget: float) -> float:
+    def expected_leads(self, state: State, budget: float) -> float:
         self.adstock = (self.carryover * self.adstock
                         + (1.0 - self.carryover) * budget * self.purchasing_power(state.day))
         return float(self.hill(self.adstock))
@@ -74,7 +77,7 @@ class PaidChannel(Channel):
         """
         return self.hill(self.adstock_path(budgets)) * reach * self.precision * self.activation_prob
 
-    def response_table(self, state, scales=RESPONSE_SCALES) -> dict:
+    def response_table(self, state: State, scales=RESPONSE_SCALES) -> dict:
         """Budget -> customers -> CAC, scaling this run's budget path by each of ``scales``.
 
         ``daily_budget`` is the scaled path's mean over the acquisition days.
@@ -100,7 +103,7 @@ class PaidChannel(Channel):
             rows["cac"].append(spend / expected if expected else float("nan"))
         return {k: np.array(v, dtype=float) for k, v in rows.items()}
 
-    def marginal_cac(self, state) -> float:
+    def marginal_cac(self, state: State) -> float:
         """d spend / d customers at this run's budget, from the response curve (1 % step)."""
         table = self.response_table(state, scales=(0.995, 1.005))
         extra = np.diff(table["customers"])[0]

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 from ..validation import param
 from .base import Channel
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -29,7 +32,7 @@ class PartnerChannel(Channel):
     # Assumption: another brand's members are a qualified audience.
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.9}
 
-    def expected_leads(self, state, budget: float) -> float:
+    def expected_leads(self, state: State, budget: float) -> float:
         return self.daily_leads
 
     def most_leads(self) -> float:

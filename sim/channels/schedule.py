@@ -11,10 +11,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..validation import ConfigError, build, check_choice, param
+
+if TYPE_CHECKING:
+    from ..state import State
 
 KINDS = ("flat", "flights", "pulses", "events")
 PACINGS = ("even", "asap")
@@ -80,7 +84,7 @@ class Schedule:
             return np.clip(self.total_budget - spent_before, 0.0, planned)
         return planned * (self.total_budget / planned.sum())
 
-    def process(self, env, state, channel):
+    def process(self, env, state: State, channel):
         """SimPy process: set the channel's budget at the start of each acquisition day."""
         params = state.params
         budgets = self.budgets(self.planned(channel.daily_budget, params.acquisition_days, state.sale_days))

@@ -33,12 +33,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
 from ..declarations import register
 from ..validation import ConfigError
+
+if TYPE_CHECKING:
+    from ..state import State
 
 KINDS: dict[str, type[Policy]] = {}
 """Policy kinds accepted under ``policies``: every subclass that sets a
@@ -75,24 +78,24 @@ class Policy:
     def check_among(self, kinds: Sequence[str]) -> None:
         """Rules on the other enabled policies (their ``kinds``), checked once all are built."""
 
-    def init(self, state) -> None:
+    def init(self, state: State) -> None:
         """Add the policy's per-customer arrays and ledger series; reset its state."""
         state.ledger.declare(self.COUNTS)
         for account, sign in self.ACCOUNTS.items():
             state.ledger.declare_account(account, sign)
 
-    def targeted(self, state, ids: np.ndarray) -> np.ndarray:
+    def targeted(self, state: State, ids: np.ndarray) -> np.ndarray:
         """Which of ``ids`` the policy acts on."""
         if not self.target_tiers:
             return np.ones(ids.size, dtype=bool)
         return np.isin(state.people.tier[ids], self.target_tiers)
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         """SimPy process; none by default."""
         return
         yield
 
-    def on_arrivals(self, state, ids: np.ndarray) -> None:
+    def on_arrivals(self, state: State, ids: np.ndarray) -> None:
         pass
 
     def churn_bound(self) -> float:
@@ -113,25 +116,25 @@ class Policy:
         method = _BOUND_OF.get(hook)
         return getattr(self, method)() if method else 1.0
 
-    def churn_multiplier(self, state, ids: np.ndarray):
+    def churn_multiplier(self, state: State, ids: np.ndarray):
         return 1.0
 
-    def purchase_multiplier(self, state, ids: np.ndarray):
+    def purchase_multiplier(self, state: State, ids: np.ndarray):
         return 1.0
 
-    def spend_multiplier(self, state, ids: np.ndarray):
+    def spend_multiplier(self, state: State, ids: np.ndarray):
         return 1.0
 
-    def conversion_multiplier(self, state, inviters: np.ndarray):
+    def conversion_multiplier(self, state: State, inviters: np.ndarray):
         return 1.0
 
-    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+    def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:
         pass
 
-    def end_of_day(self, state) -> None:
+    def end_of_day(self, state: State) -> None:
         pass
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         return {}
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +10,9 @@ from ..metrics import ratio
 from ..population import CHURNED
 from ..validation import param
 from .base import Policy
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -50,18 +53,18 @@ class ChurnWarning(Policy):
     COUNTS: ClassVar[tuple] = ("at_risk", "flagged", "flagged_at_risk", "warning_contacts", "saved",
                                "winback_contacts", "won_back")
 
-    def init(self, state) -> None:
+    def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("ti_protected_until", np.int32, -1)
         state.people.add_field("ti_winback_contacted", np.int32, -1)
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         env.process(self._winback(env, state))
         while True:
             self._warn(state, int(env.now))
             yield env.timeout(self.check_every_days)
 
-    def _warn(self, state, day: int) -> None:
+    def _warn(self, state: State, day: int) -> None:
         people, ledger = state.people, state.ledger
         active = people.active_ids
         silence = day - people.ti_last_purchase[active]
@@ -78,7 +81,7 @@ class ChurnWarning(Policy):
                             ("warning_contacts", contacted.sum()), ("saved", saved.size)):
             ledger.record(name, day, int(count))
 
-    def _winback(self, env, state):
+    def _winback(self, env, state: State):
         while True:
             day = int(env.now)
             people = state.people
@@ -98,11 +101,11 @@ class ChurnWarning(Policy):
     def churn_bound(self) -> float:
         return max(1.0, self.saved_churn_multiplier)
 
-    def churn_multiplier(self, state, ids):
+    def churn_multiplier(self, state: State, ids):
         protected = state.people.ti_protected_until[ids] >= state.day
         return np.where(protected, np.float32(self.saved_churn_multiplier), np.float32(1))
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         daily = state.ledger.daily
         saved, won_back = daily["saved"].sum(), daily["won_back"].sum()
         return {

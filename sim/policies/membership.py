@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +12,9 @@ from ..metrics import mean_where, ratio
 from ..population import CHURNED
 from ..validation import ConfigError, bounds, check_keys, check_number, param
 from .base import Policy
+
+if TYPE_CHECKING:
+    from ..state import State
 
 #: Benefit parameters that programme phases may change.
 BENEFITS = ("price_discount", "exclusive_spend_uplift", "priority_churn_multiplier",
@@ -65,7 +68,7 @@ class Membership(Policy):
     COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",
                                "membership_renewals", "membership_lapses")
 
-    def init(self, state) -> None:
+    def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("ti_member_until", np.int32, -1)    # last day covered; -1 never a member
         state.people.add_field("ti_member_joined", np.int32, -1)
@@ -93,10 +96,10 @@ class Membership(Policy):
         """The largest value of ``benefit`` over the starting benefits and every phase, at least 1."""
         return max(1.0, getattr(self, benefit), *(phase[benefit] for phase in self.phases if benefit in phase))
 
-    def is_member(self, state, ids: np.ndarray) -> np.ndarray:
+    def is_member(self, state: State, ids: np.ndarray) -> np.ndarray:
         return state.people.ti_member_until[ids] >= state.day
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         """Programme phases, then a renewal check at the start of every day."""
         for phase in sorted(self.phases, key=lambda p: p["start"]):
             env.process(self._phase(env, phase))
@@ -108,7 +111,7 @@ class Membership(Policy):
         yield env.timeout(phase["start"])
         self.benefits.update({k: v for k, v in phase.items() if k != "start"})
 
-    def _renew(self, state, day: int) -> None:
+    def _renew(self, state: State, day: int) -> None:
         ending = self.term_ends.pop(day - 1, [])
         if not ending:
             return
@@ -120,7 +123,7 @@ class Membership(Policy):
         state.ledger.record("membership_lapses", day, ending.size - renew.size)
         self._start_term(state, day, renew)
 
-    def _start_term(self, state, day: int, ids: np.ndarray) -> None:
+    def _start_term(self, state: State, day: int, ids: np.ndarray) -> None:
         if not ids.size:
             return
         state.people.ti_member_until[ids] = day + self.term_days - 1
@@ -129,7 +132,7 @@ class Membership(Policy):
         state.ledger.book(day, "membership_benefit_cost", ids,
                           np.full(ids.size, self.benefits["benefit_cost_per_term"]))
 
-    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+    def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:
         people, day = state.people, state.day
         members = self.is_member(state, buyers)
         if members.any():
@@ -151,23 +154,23 @@ class Membership(Policy):
         state.ledger.record("membership_joins", day, joined.size)
         self._start_term(state, day, joined)
 
-    def churn_multiplier(self, state, ids):
+    def churn_multiplier(self, state: State, ids):
         return np.where(self.is_member(state, ids),
                         np.float32(self.benefits["priority_churn_multiplier"]), np.float32(1))
 
-    def purchase_multiplier(self, state, ids):
+    def purchase_multiplier(self, state: State, ids):
         return np.where(self.is_member(state, ids),
                         np.float32(self.benefits["custom_offer_purchase_lift"]), np.float32(1))
 
-    def spend_multiplier(self, state, ids):
+    def spend_multiplier(self, state: State, ids):
         return np.where(self.is_member(state, ids),
                         np.float32(self.benefits["exclusive_spend_uplift"]), np.float32(1))
 
-    def end_of_day(self, state) -> None:
+    def end_of_day(self, state: State) -> None:
         active = state.people.active_ids
         state.ledger.record("members", state.day, int(self.is_member(state, active).sum()))
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         people, daily, params = state.people, state.ledger.daily, state.params
         acquired = people.source != params.source_index("initial")
         ever = acquired & (people.ti_member_joined >= 0)

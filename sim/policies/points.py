@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
 from ..metrics import ratio
 from ..validation import param
 from .base import Policy
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -35,22 +38,22 @@ class Points(Policy):
     ACCOUNTS: ClassVar[dict] = {"points_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("points_issued", "points_redeemed", "points_expired")
 
-    def init(self, state) -> None:
+    def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("points", np.float64, 0.0)
 
-    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+    def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:
         earning = self.targeted(state, buyers)
         buyers, earned = buyers[earning], self.earn_per_currency * amounts[earning].astype(np.float64)
         np.add.at(state.people.points, buyers, earned)
         state.ledger.record("points_issued", state.day, float(earned.sum()))
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         while True:
             yield env.timeout(30)
             self._month_end(state, int(env.now))
 
-    def _month_end(self, state, day: int) -> None:
+    def _month_end(self, state: State, day: int) -> None:
         people = state.people
         active = people.active_ids
         holders = active[people.points[active] > 0]
@@ -69,10 +72,10 @@ class Points(Policy):
     def purchase_bound(self) -> float:
         return max(1.0, self.purchase_lift)
 
-    def purchase_multiplier(self, state, ids):
+    def purchase_multiplier(self, state: State, ids):
         return np.where(state.people.points[ids] >= 1.0, np.float32(self.purchase_lift), np.float32(1))
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         daily, outstanding = state.ledger.daily, float(state.people.points.sum())
         issued = daily["points_issued"].sum()
         return {

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
 from ..metrics import mean_where, ratio
 from ..validation import param
 from .base import Policy
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -49,7 +52,7 @@ class PrivatePool(Policy):
     ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
 
-    def init(self, state) -> None:
+    def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("pool_member", np.bool_, False)
         state.people.add_field("ti_pool_joined", np.int32, -1)
@@ -60,12 +63,12 @@ class PrivatePool(Policy):
         excess = max(0.0, 30.0 / self.touch_every_days - self.tolerance_touches_per_30_days)
         return min(1.0, self.unsubscribe_prob + self.fatigue_unsubscribe_prob * excess)
 
-    def members(self, state) -> np.ndarray:
+    def members(self, state: State) -> np.ndarray:
         """Ids of the active members."""
         active = state.people.active_ids
         return active[state.people.pool_member[active]]
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         """Touch days (with unsubscribes) from day 0, and billing at the end of every 30 days."""
         env.process(self._billing(env, state))
         while True:
@@ -82,7 +85,7 @@ class PrivatePool(Policy):
             self.touch_today = False
             yield env.timeout(self.touch_every_days - 1)
 
-    def _billing(self, env, state):
+    def _billing(self, env, state: State):
         while True:
             yield env.timeout(30)        # each month is paid at its end
             day = int(env.now)
@@ -93,7 +96,7 @@ class PrivatePool(Policy):
             else:
                 state.ledger.record("pool_cost", day, total)
 
-    def on_arrivals(self, state, ids: np.ndarray) -> None:
+    def on_arrivals(self, state: State, ids: np.ndarray) -> None:
         people = state.people
         base = self.incentive_join_prob if self.incentive > 0 else self.join_prob
         by_source = np.array([q.get("pool_join", 1.0) for q in state.params.quality])
@@ -111,19 +114,19 @@ class PrivatePool(Policy):
     def purchase_bound(self) -> float:
         return max(1.0, self.touch_purchase_lift)
 
-    def churn_multiplier(self, state, ids):
+    def churn_multiplier(self, state: State, ids):
         return np.where(state.people.pool_member[ids], np.float32(self.trust_churn_multiplier), np.float32(1))
 
-    def purchase_multiplier(self, state, ids):
+    def purchase_multiplier(self, state: State, ids):
         if not self.touch_today:
             return 1.0
         touched = state.people.pool_member[ids] & self.targeted(state, ids)
         return np.where(touched, np.float32(self.touch_purchase_lift), np.float32(1))
 
-    def end_of_day(self, state) -> None:
+    def end_of_day(self, state: State) -> None:
         state.ledger.record("pool_size", state.day, self.members(state).size)
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         people, daily, params = state.people, state.ledger.daily, state.params
         acquired = people.source != params.source_index("initial")
         joined = acquired & (people.ti_pool_joined >= 0)

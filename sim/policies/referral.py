@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
 from ..validation import ConfigError, param
 from .base import Policy
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -57,19 +60,19 @@ class ReferralRewards(Policy):
     def conversion_bound(self) -> float:
         return max(1.0, self.conversion_lift)
 
-    def conversion_multiplier(self, state, inviters):
+    def conversion_multiplier(self, state: State, inviters):
         allowed = state.people.referral_depth[inviters] < self.levels
         lift = np.where(self.targeted(state, inviters), np.float32(self.conversion_lift), np.float32(1))
         return np.where(allowed, lift, np.float32(0))
 
-    def on_arrivals(self, state, ids: np.ndarray) -> None:
+    def on_arrivals(self, state: State, ids: np.ndarray) -> None:
         referred = ids[state.people.referrer[ids] >= 0]
         if referred.size:
             amount = referred.size * (self.referrer_reward + self.referee_reward)
             state.ledger.spend(state.day, "referral", amount)
             state.ledger.record("referral_rewards", state.day, amount)
 
-    def on_purchases(self, state, buyers: np.ndarray, amounts: np.ndarray) -> None:
+    def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:
         people = state.people
         referrer = people.referrer[buyers]
         level1 = referrer >= 0
@@ -81,7 +84,7 @@ class ReferralRewards(Policy):
             state.ledger.spend(state.day, "referral", amount)
             state.ledger.record("referral_commissions", state.day, amount)
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         daily = state.ledger.daily
         return {"referral_rewards": float(daily["referral_rewards"].sum()),
                 "referral_commissions": float(daily["referral_commissions"].sum())}

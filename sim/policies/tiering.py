@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import rankdata
 
 from ..validation import ConfigError, param
 from .base import Policy
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass
@@ -43,17 +46,17 @@ class Tiering(Policy):
             raise ConfigError(f"{path}.recency_weight", self.recency_weight,
                               "at least one of the recency, frequency and monetary weights must be > 0")
 
-    def init(self, state) -> None:
+    def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("tier", np.int8, -1)
         state.ledger.declare(f"tier_{t}" for t in range(self.tiers))
 
-    def calendar(self, env, state):
+    def calendar(self, env, state: State):
         while True:
             yield env.timeout(self.every_days)
             self.assign(state, int(env.now))
 
-    def assign(self, state, day: int) -> None:
+    def assign(self, state: State, day: int) -> None:
         people = state.people
         active = people.active_ids
         if not active.size:
@@ -68,7 +71,7 @@ class Tiering(Policy):
         for tier, count in enumerate(counts):
             state.ledger.record(f"tier_{tier}", day, int(count))
 
-    def metrics(self, state) -> dict:
+    def metrics(self, state: State) -> dict:
         people = state.people
         active = people.active_ids
         shares = np.bincount(people.tier[active][people.tier[active] >= 0], minlength=self.tiers)

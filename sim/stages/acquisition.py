@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .activation import activate
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class OrganicAdoption:
     def daily_adoption_prob(self, active_at_start: int) -> float:
         return (self.innovation + self.imitation * active_at_start / self.market_size) / 365.0
 
-    def step(self, state, rng: np.random.Generator, active_at_start: int) -> np.ndarray:
+    def step(self, state: State, rng: np.random.Generator, active_at_start: int) -> np.ndarray:
         """Draw today's adopters from the remaining market; return their ids."""
         adopters = rng.binomial(state.market_left, self.daily_adoption_prob(active_at_start))
         return activate(state, adopters, self.source, rng)

@@ -6,12 +6,17 @@ purchase are handled the same way for all.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..population import PROBABILITY_TRAITS
 
+if TYPE_CHECKING:
+    from ..state import State
 
-def activate(state, n: int, source: int, rng: np.random.Generator,
+
+def activate(state: State, n: int, source: int, rng: np.random.Generator,
              referrers: np.ndarray | None = None) -> np.ndarray:
     """Create ``n`` customers of ``source`` on ``state.day``; return their ids.
 

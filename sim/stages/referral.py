@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .activation import activate
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class Referral:
     acquisition_days: int
     source: int
 
-    def invite(self, state, rng: np.random.Generator) -> np.ndarray:
+    def invite(self, state: State, rng: np.random.Generator) -> np.ndarray:
         """Draw today's invitations and conversions; keep converted referrers for tomorrow."""
         people, ledger, day = state.people, state.ledger, state.day
         buyers = np.concatenate(state.purchasers_today) if state.purchasers_today else np.empty(0, np.int64)
@@ -39,7 +43,7 @@ class Referral:
         state.pending_referrers = converted
         return converted
 
-    def arrive(self, state, rng: np.random.Generator) -> np.ndarray:
+    def arrive(self, state: State, rng: np.random.Generator) -> np.ndarray:
         """Activate yesterday's converted invitations; return the new ids."""
         referrers, state.pending_referrers = state.pending_referrers, np.empty(0, dtype=np.int64)
         return activate(state, referrers.size, self.source, rng, referrers=referrers)

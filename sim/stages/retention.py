@@ -1,9 +1,14 @@
 """Retention: churn decided once per retention period of each customer."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..calendar import Calendar, capped, geometric, thin
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 class Retention:
@@ -27,14 +32,14 @@ class Retention:
         self.bound = bound
         self.calendar = Calendar(n_days)
 
-    def resume(self, state, ids: np.ndarray) -> None:
+    def resume(self, state: State, ids: np.ndarray) -> None:
         """Put customers reactivated today back on the calendar, on their own
         period grid: the first decision is on the first grid day from today."""
         activated = state.people.ti_activated[ids]
         first = activated + -(-(state.day - activated) // self.period_days) * self.period_days
         self._schedule(state, ids, first, state.random("retention"))
 
-    def step(self, state, arrivals: np.ndarray) -> None:
+    def step(self, state: State, arrivals: np.ndarray) -> None:
         """Churn today's accepted candidates; survivors and today's ``arrivals``
         wait for their next candidate, one period from now or later."""
         people, day = state.people, state.day
@@ -51,7 +56,7 @@ class Retention:
         people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)
 
-    def _schedule(self, state, ids, first_day, rng: np.random.Generator) -> None:
+    def _schedule(self, state: State, ids, first_day, rng: np.random.Generator) -> None:
         """Draw the decision day that may churn ``ids`` among ``first_day + k * period_days``."""
         churn_prob = state.people.churn_prob[ids].astype(np.float64)
         periods = geometric(rng, capped(churn_prob, self.bound), cap=self.calendar.n_days)

@@ -1,10 +1,15 @@
 """Revenue: repeat purchases by active customers."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..calendar import Calendar, capped, geometric, thin
 from ..population import CHURNED, REPEAT
+
+if TYPE_CHECKING:
+    from ..state import State
 
 
 class Revenue:
@@ -25,7 +30,7 @@ class Revenue:
         self.bound = bound
         self.calendar = Calendar(n_days)
 
-    def resume(self, state, ids: np.ndarray) -> None:
+    def resume(self, state: State, ids: np.ndarray) -> None:
         """Put customers reactivated today back on the calendar.
 
         A candidate drawn before the churn and still ahead stays: waiting
@@ -35,7 +40,7 @@ class Revenue:
         lapsed = ids[state.people.next_purchase_day[ids] < state.day]
         self._schedule(state, lapsed, state.day - 1, state.random("revenue"))
 
-    def step(self, state, arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def step(self, state: State, arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Book today's purchases; return the buyers and what each paid.
 
         Today's candidates and ``arrivals`` (who made their first purchase
@@ -62,7 +67,7 @@ class Revenue:
         state.amounts_today.append(amounts)
         return buyers, amounts
 
-    def _schedule(self, state, ids: np.ndarray, after_day: int, rng: np.random.Generator) -> None:
+    def _schedule(self, state: State, ids: np.ndarray, after_day: int, rng: np.random.Generator) -> None:
         """Draw the next candidate purchase day of ``ids`` after ``after_day``."""
         days = after_day + geometric(rng, capped(state.people.daily_purchase_prob[ids].astype(np.float64), self.bound),
                                      cap=self.calendar.n_days)

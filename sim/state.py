@@ -1,0 +1,154 @@
+"""The state of one replication: what stages, channels and policies read and change.
+
+One :class:`State` per replication, built by ``sim.engine.simulate`` and
+passed to every stage, channel and policy hook as ``state``; nothing else
+is shared between them. The attributes below are the whole of it, each
+with who writes it. Per-customer arrays live in ``state.people`` (a policy
+adds its own with ``People.add_field`` in ``Policy.init``), money and daily
+counts in ``state.ledger``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import campaigns
+from .ledger import Ledger
+from .population import People
+from .randomness import Stream
+from .stages.acquisition import OrganicAdoption
+from .stages.referral import Referral
+from .stages.retention import Retention
+from .stages.revenue import Revenue
+
+if TYPE_CHECKING:
+    from .channels import Channel
+    from .params import Params
+    from .policies import Policy
+
+
+class State:
+    """What the day step of one replication reads and writes."""
+
+    params: Params
+    """The checked run parameters (read only)."""
+    seed: np.random.SeedSequence
+    """The replication's seed sequence, the root of every random stream (read through :meth:`random`)."""
+    day: int
+    """Today, ``0 … n_days − 1``, set by the day loop."""
+    people: People
+    """The customers, a struct of arrays; stages and policies change them."""
+    ledger: Ledger
+    """Money and daily counts; everyone books to it."""
+    channels: list[Channel]
+    """This replication's channels: the configured ones with fresh state (adstock, catchment)."""
+    policies: list[Policy]
+    """This replication's loyalty policies, with fresh state."""
+    demand: float
+    """Today's campaign demand multiplier, set by the campaign calendar."""
+    sale_days: np.ndarray
+    """The campaign calendar: True on sale days, for planning budgets (read only)."""
+    market_left: int
+    """Prospects not yet acquired; every acquisition draws from them (``activate`` lowers it)."""
+    budgets: dict[str, float]
+    """Today's budget per channel, set by the channels' calendar processes."""
+    purchasers_today: list[np.ndarray]
+    """Today's buyers, in the order they bought (first purchases first); appended by
+    ``activate`` and the revenue stage, emptied at the start of each day."""
+    amounts_today: list[np.ndarray]
+    """What each of ``purchasers_today`` paid, in the same order."""
+    pending_referrers: np.ndarray
+    """Referrers whose invitation converted yesterday; their invitees arrive today."""
+    components: Components | None
+    """This replication's stages and their event calendars, set by ``simulate``."""
+
+    def __init__(self, params: Params, seed: np.random.SeedSequence):
+        self.params = params
+        self.seed = seed
+        self.day = 0
+        self._streams: dict[str, tuple[Stream, int, np.random.Generator]] = {}
+        self.people = People()
+        self.ledger = Ledger(self.people, params.n_days, params.ltv_days, params.discount_rate,
+                             params.gross_margin, [c.name for c in params.channels], params.sources)
+        self.channels = [dataclasses.replace(channel) for channel in params.channels]
+        self.demand = 1.0
+        self.sale_days = campaigns.sale_day_mask(params.sale_days, params.n_days)
+        self.market_left = params.market_size
+        self.budgets = {}
+        self.purchasers_today = []
+        self.amounts_today = []
+        self.pending_referrers = np.empty(0, dtype=np.int64)
+        self.policies = [dataclasses.replace(policy) for policy in params.policies]
+        self.components = None
+        for policy in self.policies:
+            policy.init(self)
+
+    def random(self, name: str, day: int | None = None) -> np.random.Generator:
+        """The generator of decision ``name`` (``"revenue"``, ``"channel/ads"``,
+        ``"pool/join"``...) on ``day`` (default today): the one place stages,
+        channels and policies get random numbers from.
+
+        Repeated calls on one day continue the same day block, so a decision
+        taken twice in a day never reuses numbers.
+        """
+        day = self.day if day is None else day
+        stream, cached_day, generator = self._streams.get(name, (None, None, None))
+        if stream is None:
+            stream = Stream(self.seed, name)
+        if cached_day != day:
+            generator = stream.on(day)
+            self._streams[name] = (stream, day, generator)
+        return generator
+
+    def churn_factor(self, ids: np.ndarray):
+        """``M_churn`` of ``ids``: the product of the policies' ``churn_multiplier`` (1.0 with no policy)."""
+        return _product(policy.churn_multiplier(self, ids) for policy in self.policies)
+
+    def purchase_factor(self, ids: np.ndarray):
+        """``M_purchase`` of ``ids``: the product of the policies' ``purchase_multiplier``."""
+        return _product(policy.purchase_multiplier(self, ids) for policy in self.policies)
+
+    def spend_factor(self, ids: np.ndarray):
+        """``M_spend`` of ``ids``: the product of the policies' ``spend_multiplier``."""
+        return _product(policy.spend_multiplier(self, ids) for policy in self.policies)
+
+    def conversion_factor(self, inviters: np.ndarray):
+        """``M_conv`` of ``inviters``: the product of the policies' ``conversion_multiplier``."""
+        return _product(policy.conversion_multiplier(self, inviters) for policy in self.policies)
+
+
+def _product(factors):
+    """1.0 times each of ``factors`` in turn (in config order: float32 products depend on it)."""
+    product = 1.0
+    for factor in factors:
+        product = product * factor
+    return product
+
+
+@dataclass
+class Components:
+    """The stages of one replication (their random streams come from ``State.random``)."""
+
+    organic: OrganicAdoption
+    referral: Referral
+    retention: Retention
+    revenue: Revenue
+
+    @classmethod
+    def build(cls, params: Params) -> Components:
+        """Fresh stages; the calendars draw candidates at the largest factors
+        the policies (and, for purchases, overlapping sale days) can apply."""
+        sale_demand = max(1.0, float(params.demand.max()))
+        return cls(
+            organic=OrganicAdoption(params.innovation, params.imitation, params.market_size,
+                                    params.source_index("organic")),
+            referral=Referral(params.referral_conversion_prob, params.acquisition_days,
+                              params.source_index("referral")),
+            retention=Retention(params.period_days, params.n_days,
+                                float(np.prod([policy.churn_bound() for policy in params.policies]))),
+            revenue=Revenue(params.n_days,
+                            sale_demand * float(np.prod([policy.purchase_bound() for policy in params.policies]))),
+        )
