@@ -26,8 +26,8 @@ from .uncertainty import value_at
 from .validation import ConfigError
 
 #: Metrics shown by default in the difference table.
-HEADLINE = ("cac", "ltv", "ltv_cac", "payback_days", "profit", "customers", "acquisition_spend",
-            "repeat_purchase_rate", "referral_share")
+HEADLINE = ("cac", "ltv", "ltv_cac", "payback_days", "profit", "profit_npv", "customers", "acquisition_spend",
+            "repeat_purchase_rate", "churn_rate", "referral_share", "k_factor")
 
 
 @dataclass

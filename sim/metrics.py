@@ -84,6 +84,8 @@ def compute(state) -> Outcome:
         # every customer account with its sign, less acquisition spend: undiscounted, whole run
         "profit": float(sum(sign * daily[account].sum() for account, sign in ledger.accounts.items())
                         - spend),
+        # on LTV's terms: each customer's discounted contribution in its LTV window, less the spend
+        "profit_npv": float(people.value.sum() - spend),
     }
     for index, s in enumerate(sources):
         n = int(n_by_source[index])

@@ -25,8 +25,10 @@ SUMMARY_ROWS = (
     ("CAC (blended)", "cac"), ("CAC (paid)", "cac_paid"), ("CPA", "cpa"), ("LTV", "ltv"),
     ("LTV / CAC", "ltv_cac"), ("Payback (days)", "payback_days"),
     ("ROI first purchase", "roi_first_purchase"), ("ROI on LTV", "roi_ltv"),
-    ("Repeat-purchase rate", "repeat_purchase_rate"), ("Referral share", "referral_share"),
+    ("Repeat-purchase rate", "repeat_purchase_rate"), ("Churn rate (LTV window)", "churn_rate"),
+    ("Referral share", "referral_share"), ("k-factor", "k_factor"),
     ("Acquisition spend", "acquisition_spend"), ("Customers acquired", "customers"),
+    ("Profit (whole run)", "profit"), ("Profit, discounted (LTV window)", "profit_npv"),
 )
 
 
@@ -126,7 +128,8 @@ class Result:
         rows = [(label, key) for label, key in SUMMARY_ROWS if key in self.metrics]
         for source in self._sources():
             rows += [(f"{source}: customers", "customers." + source),
-                     (f"{source}: CAC", "cac." + source), (f"{source}: LTV", "ltv." + source)]
+                     (f"{source}: CAC", "cac." + source), (f"{source}: marginal CAC", "marginal_cac." + source),
+                     (f"{source}: LTV", "ltv." + source)]
         rows = [(label, key) for label, key in rows if key in self.metrics]
         width = max(len(label) for label, _ in rows) + 2
         header = (f"{'':<{width}}{'mean':>12}" + (f"{'5%':>12}{'95%':>12}" if with_interval else "")
