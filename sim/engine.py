@@ -5,9 +5,14 @@ sale days, later policy schedules) fire at the start of a day, on whole
 times; the day step runs at mid-day (``day + 0.5``), so whatever a process
 sets for day ``t`` is in place before the customers of day ``t`` act. The
 per-customer work is vectorised inside the step; there is never one SimPy
-process per customer.
+process per customer. The step runs the phases of :data:`DAY_PLAN` in
+order; ``python -m sim.engine --plan`` prints them.
 """
 from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -25,54 +30,164 @@ from .stages.activation import activate
 from .state import Components, State
 
 
-def day_step(state: State, parts: Components) -> None:
-    """Advance one day, in the order fixed by the design:
+@dataclass
+class Today:
+    """What the phases of one day hand on to the later ones."""
 
-    1. scheduled processes have fired (SimPy, at the start of the day);
-    2. acquisition, on acquisition days only: the initial base (day 0),
-       yesterday's converted referrals, each channel in config order, then
-       organic adoption; every new customer makes its first purchase today;
-       policies see the new customers (e.g. the private pool invites them);
-    3. every customer active before today: churn is decided when a retention
-       period ends (times the policies' churn factors), then survivors buy
-       with their daily purchase probability (times today's campaign demand
-       and the policies' factors); channels take their commissions and
-       policies see all of today's purchases;
-    4. today's purchases make referral invitations, converted ones arrive tomorrow;
-    5. end-of-day counts.
-    """
-    people, day, rng = state.people, state.day, state.random
+    existing: int = 0
+    """Customers active when the day step starts (won-back ones included)."""
+    first_new: int = 0
+    """Id of the first customer to arrive today."""
+    arrivals: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """Today's new customers (empty after the acquisition window)."""
+    buyers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    """Today's repeat buyers, in calendar order."""
+    amounts: np.ndarray = field(default_factory=lambda: np.empty(0))
+    """What each of ``buyers`` paid."""
+
+
+def every_day(state: State) -> bool:
+    """every day"""
+    return True
+
+
+def acquisition_day(state: State) -> bool:
+    """acquisition days"""
+    return state.day < state.params.acquisition_days
+
+
+def first_day(state: State) -> bool:
+    """day 0"""
+    return state.day == 0 and acquisition_day(state)
+
+
+def with_policies(state: State) -> bool:
+    """every day, with a policy"""
+    return bool(state.policies)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One step of the day: run ``step(state, parts, today)`` on the days ``when`` holds."""
+
+    number: str
+    """Its number in docs/model.md, *A day, in order*."""
+    name: str
+    when: Callable[[State], bool]
+    """Whether the phase runs today; its docstring says when, for :func:`describe_day`."""
+    does: str
+    """One line on what it does."""
+    step: Callable[[State, Components, Today], None]
+
+    def describe(self) -> str:
+        return f"{self.number:<4} {self.name} ({self.when.__doc__}): {self.does}"
+
+
+def _resume_won_back(state: State, parts: Components, today: Today) -> None:
     state.purchasers_today, state.amounts_today = [], []
-    won_back = people.take_reactivated()
+    won_back = state.people.take_reactivated()
     if won_back.size:
         parts.retention.resume(state, won_back)
         parts.revenue.resume(state, won_back)
-    active_before = people.n_active
-    first_new = people.n
-    arrivals = np.empty(0, dtype=np.int64)
-    if day < state.params.acquisition_days:
-        if day == 0:
-            activate(state, state.params.initial_customers,
-                     state.params.source_index("initial"), rng("initial"))
-        parts.referral.arrive(state, rng("referral/arrivals"))
-        for channel in state.channels:
-            channel.step(state, rng("channel/" + channel.name))
-        parts.organic.step(state, rng("organic"), active_before)
-        arrivals = np.arange(first_new, people.n)
-        for policy in state.policies:
-            policy.on_arrivals(state, arrivals)
-    parts.retention.step(state, arrivals)
-    buyers, amounts = parts.revenue.step(state, arrivals)
+    today.existing, today.first_new = state.people.n_active, state.people.n
+
+
+def _initial_base(state: State, parts: Components, today: Today) -> None:
+    activate(state, state.params.initial_customers, state.params.source_index("initial"), state.random("initial"))
+
+
+def _referral_arrivals(state: State, parts: Components, today: Today) -> None:
+    parts.referral.arrive(state, state.random("referral/arrivals"))
+
+
+def _channels(state: State, parts: Components, today: Today) -> None:
     for channel in state.channels:
-        channel.on_purchases(state, buyers, amounts)
-    if state.policies:
-        all_buyers, all_amounts = np.concatenate(state.purchasers_today), np.concatenate(state.amounts_today)
-        for policy in state.policies:
-            policy.on_purchases(state, all_buyers, all_amounts)
-    parts.referral.invite(state, rng("referral/invitations"))
-    state.ledger.record("active", day, people.n_active)
+        channel.step(state, state.random("channel/" + channel.name))
+
+
+def _organic(state: State, parts: Components, today: Today) -> None:
+    parts.organic.step(state, state.random("organic"), today.existing)
+
+
+def _policies_see_arrivals(state: State, parts: Components, today: Today) -> None:
+    today.arrivals = np.arange(today.first_new, state.people.n)
+    for policy in state.policies:
+        policy.on_arrivals(state, today.arrivals)
+
+
+def _retention(state: State, parts: Components, today: Today) -> None:
+    parts.retention.step(state, today.arrivals)
+
+
+def _revenue(state: State, parts: Components, today: Today) -> None:
+    today.buyers, today.amounts = parts.revenue.step(state, today.arrivals)
+
+
+def _commissions(state: State, parts: Components, today: Today) -> None:
+    for channel in state.channels:
+        channel.on_purchases(state, today.buyers, today.amounts)
+
+
+def _policies_see_purchases(state: State, parts: Components, today: Today) -> None:
+    buyers, amounts = np.concatenate(state.purchasers_today), np.concatenate(state.amounts_today)
+    for policy in state.policies:
+        policy.on_purchases(state, buyers, amounts)
+
+
+def _invitations(state: State, parts: Components, today: Today) -> None:
+    parts.referral.invite(state, state.random("referral/invitations"))
+
+
+def _end_of_day(state: State, parts: Components, today: Today) -> None:
+    state.ledger.record("active", state.day, state.people.n_active)
     for policy in state.policies:
         policy.end_of_day(state)
+
+
+DAY_PLAN = (
+    Phase("0", "win-back resumes", every_day, "customers won back at the start of the day go back on "
+          "the event calendars; existing = the customers active now", _resume_won_back),
+    Phase("2.1", "initial base", first_day, "population.initial_customers customers activate "
+          "(source initial)", _initial_base),
+    Phase("2.2", "referral arrivals", acquisition_day, "yesterday's converted invitations activate "
+          "(source referral)", _referral_arrivals),
+    Phase("2.3", "channels", acquisition_day, "each channel in config order spends today's budget, "
+          "draws leads and activates customers", _channels),
+    Phase("2.4", "organic adoption", acquisition_day, "the market left adopts at the Bass rate of the "
+          "existing customers", _organic),
+    Phase("2.5", "policies see arrivals", acquisition_day, "each policy's on_arrivals with all of "
+          "today's new customers", _policies_see_arrivals),
+    Phase("3", "retention", every_day, "churn decisions due today among the existing customers, "
+          "with M_churn", _retention),
+    Phase("4.1", "revenue", every_day, "the existing survivors buy with daily_purchase_prob · "
+          "M_purchase · demand and pay spend · M_spend", _revenue),
+    Phase("4.2", "channel commissions", every_day, "each channel in config order pays commission_rate "
+          "of its customers' repeat purchases within commission_days", _commissions),
+    Phase("4.3", "policies see purchases", with_policies, "each policy's on_purchases with all of "
+          "today's purchases, first purchases first", _policies_see_purchases),
+    Phase("5", "referral invitations", every_day, "each purchase invites with referral_prob; "
+          "conversions (M_conv) arrive tomorrow, if it is an acquisition day", _invitations),
+    Phase("6", "end of day", every_day, "the ledger records active; each policy's end_of_day",
+          _end_of_day),
+)
+"""The order of a day (docs/model.md, *A day, in order*): what ``day_step`` runs."""
+
+
+def describe_day(plan: tuple[Phase, ...] = DAY_PLAN) -> str:
+    """The order of a day as text: the calendar processes, then one line per phase of the day step."""
+    return "\n".join([
+        "1    at the start of day t, the calendar processes (SimPy): campaign demand, channel budgets,",
+        "     policy calendars, extra processes; then at mid-day the day step:",
+        *(phase.describe() for phase in plan)])
+
+
+def day_step(state: State, parts: Components) -> None:
+    """Advance one day: run the phases of :data:`DAY_PLAN` in order, each on
+    the days it applies to (the calendar processes, step 1, have fired)."""
+    today = Today()
+    for phase in DAY_PLAN:
+        if phase.when(state):
+            phase.step(state, parts, today)
 
 
 def simulate(params: Params, seed: np.random.SeedSequence, processes=()) -> State:
@@ -136,3 +251,17 @@ def _with_draws(params: Params, values: dict) -> Params:
         drawn = ", ".join(f"{path}={value:g}" for path, value in values.items())
         raise ConfigError(error.path, error.value, f"{error.allowed} (with the uncertain inputs drawn as "
                           f"{drawn}; narrow their distributions in uncertainty)") from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m sim.engine --plan``: print the order of a day."""
+    parser = argparse.ArgumentParser(prog="python -m sim.engine", description="The day loop of marketing-sim.")
+    parser.add_argument("--plan", action="store_true", help="print the order of a day, phase by phase")
+    if parser.parse_args(argv).plan:
+        print(describe_day())
+    else:
+        parser.print_help()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,15 @@
 """The order of events inside a day, as small exact traces."""
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from conftest import compose, final_state, homogeneous
+from sim import engine
 
 
 def test_calendar_processes_fire_before_the_days_step():
@@ -71,3 +77,42 @@ def test_each_days_demand_is_the_product_of_the_sales_covering_it():
     cfg = compose(sales, "horizon.acquisition_days=5", "horizon.ltv_days=5", "replications=1")
     final_state(cfg, processes=[watcher])
     assert seen == [1, 1, 1e-5, 1e-5 * 3e-6, 1e-5 * 3e-6, 3e-6, 1, 1, 1, 1]
+
+
+def test_the_day_step_runs_its_plan_in_order_on_the_days_each_phase_applies(monkeypatch):
+    log = []
+
+    def traced(phase):
+        def step(state, parts, today):
+            log.append((state.day, phase.name))
+            phase.step(state, parts, today)
+        return dataclasses.replace(phase, step=step)
+
+    monkeypatch.setattr(engine, "DAY_PLAN", tuple(traced(phase) for phase in engine.DAY_PLAN))
+    final_state(compose("horizon.acquisition_days=2", "horizon.ltv_days=1", "+policies.pool={}"))
+    every_day = ["win-back resumes", "retention", "revenue", "channel commissions", "policies see purchases",
+                 "referral invitations", "end of day"]
+    acquisition = ["referral arrivals", "channels", "organic adoption", "policies see arrivals"]
+    assert log == [(0, name) for name in [every_day[0], "initial base", *acquisition, *every_day[1:]]] \
+        + [(1, name) for name in [every_day[0], *acquisition, *every_day[1:]]] \
+        + [(2, name) for name in every_day]
+
+
+def test_without_a_policy_no_policy_phase_runs(monkeypatch):
+    ran = []
+    plan = tuple(dataclasses.replace(phase, step=lambda state, parts, today, name=phase.name: ran.append(name))
+                 for phase in engine.DAY_PLAN if phase.name == "policies see purchases")
+    monkeypatch.setattr(engine, "DAY_PLAN", plan)
+    final_state(compose("horizon.acquisition_days=1", "horizon.ltv_days=1", "policies={}"))
+    assert ran == []
+
+
+def test_the_printed_plan_is_the_plan_the_loop_runs_and_the_one_in_the_docs():
+    text = engine.describe_day()
+    lines = text.splitlines()
+    assert [line.split(" (")[0].split(maxsplit=1)[1] for line in lines[2:]] == [p.name for p in engine.DAY_PLAN]
+    printed = subprocess.run([sys.executable, "-m", "sim.engine", "--plan"], capture_output=True, text=True,
+                             check=True).stdout
+    assert printed == text + "\n"
+    model = (Path(__file__).parents[1] / "docs" / "model.md").read_text()
+    assert f"```\n{text}\n```" in model, "docs/model.md, A day, in order: paste `python -m sim.engine --plan`"
