@@ -38,8 +38,16 @@ class Comparison:
     variant: Result
     difference: dict          # metric -> array of variant - baseline per replication
 
-    def summary(self, metrics=HEADLINE) -> str:
-        """Table: baseline mean, variant mean, difference mean and its 5th-95th percentile."""
+    def summary(self, metrics=None) -> str:
+        """Table: baseline mean, variant mean, difference mean and its 5th-95th percentile.
+
+        ``metrics`` defaults to HEADLINE, then what the policies of either run
+        report (their kinds' ``SUMMARY``) and each channel's marginal CAC.
+        """
+        if metrics is None:
+            policies = [key for result in (self.baseline, self.variant) for _, key in result.policy_rows()]
+            marginal = [m for m in self.difference if m.startswith("marginal_cac.")]
+            metrics = list(dict.fromkeys([*HEADLINE, *policies, *marginal]))
         rows = [m for m in metrics if m in self.difference]
         width = max(len(m) for m in rows) + 2
         lines = [f"{'':<{width}}{'baseline':>12}{'variant':>12}{'difference':>12}{'5%':>12}{'95%':>12}"]

@@ -126,6 +126,7 @@ class Result:
         with_interval = self.replications > 1
         split = bool(self.inputs)
         rows = [(label, key) for label, key in SUMMARY_ROWS if key in self.metrics]
+        rows += self.policy_rows()
         for source in self._sources():
             rows += [(f"{source}: customers", "customers." + source),
                      (f"{source}: CAC", "cac." + source), (f"{source}: marginal CAC", "marginal_cac." + source),
@@ -151,6 +152,17 @@ class Result:
                 line += f"{'n/a' if not math.isfinite(share) else f'{share:.0%}':>13}"
             lines.append(line)
         return "\n".join(lines)
+
+    def policy_rows(self) -> list[tuple[str, str]]:
+        """(label, metric) of what each enabled policy reports (its kind's ``SUMMARY``), in config order."""
+        from .policies import KINDS
+
+        rows = []
+        for name, spec in (self.config.get("policies") or {}).items():
+            cls = KINDS.get((spec or {}).get("kind", name))
+            rows += [(f"{name}: {label}", key) for label, key in getattr(cls, "SUMMARY", ())
+                     if key in self.metrics]
+        return rows
 
     def _sources(self) -> list[str]:
         """Acquisition sources that brought customers (channels first), for the summary."""
