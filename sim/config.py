@@ -187,25 +187,55 @@ _RESOLVER = re.compile(r"\$\{\s*[\w.]+\s*:")
 
 
 def load_scenario(path: Path) -> DictConfig:
-    """Load one scenario file, checked against the schema.
+    """Load one scenario file, checked against the schema, laid over its ``base`` if it names one.
+
+    ``base: NAME`` starts the scenario from scenario NAME: what the file sets
+    replaces or adds to the base's values (mappings merge key by key, so a
+    variant's ``policies.pool`` joins the base's policies and
+    ``channels.ads.daily_budget`` changes one number; trait distributions are
+    replaced whole).
 
     Raise ConfigError naming the scenario, the file's line and the key for
     YAML that does not parse, a key the schema does not have, a value of
-    the wrong type, or a resolver interpolation (``${oc.env:VAR}`` and the
-    like): a scenario is shared, so it may not read the machine it runs on
-    and copy that into a run's config.json. Plain interpolations of other
-    keys (``${horizon.ltv_days}``) are allowed.
+    the wrong type, a ``base`` that is no scenario or closes a cycle, or a
+    resolver interpolation (``${oc.env:VAR}`` and the like): a scenario is
+    shared, so it may not read the machine it runs on and copy that into a
+    run's config.json. Plain interpolations of other keys
+    (``${horizon.ltv_days}``) are allowed.
     """
-    return _load_scenario(path, path.stat().st_mtime_ns)
+    return _with_base(path, [])
+
+
+def _with_base(path: Path, loading: list[str]) -> DictConfig:
+    node, base, line = _load_scenario(path, path.stat().st_mtime_ns)
+    if base is None:
+        return node.copy()
+    if not isinstance(base, str) or base not in scenario_names():
+        raise _failure(path, line, f"base = {base!r}: must name a scenario, one of {', '.join(scenario_names())}")
+    chain = [*loading, path.stem]
+    if base in chain:
+        raise _failure(path, line, f"base = {base!r}: scenarios may not be based on each other in a cycle "
+                       f"({' -> '.join([*chain, base])})")
+    merged = OmegaConf.merge(_with_base(scenarios_dir() / f"{base}.yaml", chain), node)
+    for trait in TRAITS:
+        given = OmegaConf.select(node, f"population.{trait}", default=None)
+        if given is not None:
+            OmegaConf.update(merged, f"population.{trait}", given, merge=False)
+    return merged
+
+
+def _failure(path: Path, line: int | None, problem: str) -> ConfigError:
+    where = f"{path}" + (f", line {line}" if line else "")
+    return ConfigError("scenario", path.stem, f"{where}: {problem}")
 
 
 @functools.lru_cache(maxsize=None)
-def _load_scenario(path: Path, mtime: int) -> DictConfig:
+def _load_scenario(path: Path, mtime: int) -> tuple[DictConfig, object, int | None]:
+    """The file's own node (checked), the ``base`` it names (or None) and that key's line."""
     text = path.read_text(encoding="utf-8", errors="replace")
 
     def fail(line: int | None, problem: str):
-        where = f"{path}" + (f", line {line}" if line else "")
-        return ConfigError("scenario", path.stem, f"{where}: {problem}")
+        return _failure(path, line, problem)
 
     try:
         tree = yaml.compose(text)
@@ -222,6 +252,8 @@ def _load_scenario(path: Path, mtime: int) -> DictConfig:
         if isinstance(value, str) and _RESOLVER.search(value):
             raise fail(line, f"{key} = {value!r}: resolvers such as ${{oc.env:...}} are not allowed in "
                        "scenario files; put the value in the file or pass it on the command line")
+    base = node.pop("base", None)
+    base_line = next((line for key, line, _ in _scalars(tree) if key == "base"), None)
     try:
         OmegaConf.merge(_schema_node(), node)
     except OmegaConfBaseException as error:
@@ -231,7 +263,7 @@ def _load_scenario(path: Path, mtime: int) -> DictConfig:
             problem = _unknown_key(key)
         line = next((line for found, line, _ in _scalars(tree, keys=True) if found == key), None)
         raise fail(line, f"{key}: {problem}") from None
-    return node
+    return node, base, base_line
 
 
 def _scalars(node, prefix: str = "", keys: bool = False):

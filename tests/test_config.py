@@ -153,3 +153,29 @@ def test_a_broken_scenario_breaks_only_its_own_use_naming_file_line_and_key(scen
 def test_plain_interpolations_in_a_scenario_are_allowed(scenarios):
     (scenarios / "linked.yaml").write_text("horizon:\n  acquisition_days: 30\n  ltv_days: ${horizon.acquisition_days}\n")
     assert validate(sim.compose("linked")).ltv_days == 30
+
+
+def test_a_scenario_starts_from_its_base_and_changes_only_what_it_sets(scenarios):
+    (scenarios / "variant.yaml").write_text(
+        "base: default\nchannels:\n  feed_ads: {daily_budget: 1500}\npolicies:\n  pool: {join_prob: 0.3}\n"
+        "population:\n  churn_prob: {dist: constant, value: 0.01}\n")
+    base, variant = (OmegaConf.to_container(sim.compose(name)) for name in ("default", "variant"))
+    assert variant["channels"]["feed_ads"] == {**base["channels"]["feed_ads"], "daily_budget": 1500}
+    assert variant["policies"] == {"pool": {"join_prob": 0.3}}
+    assert validate(sim.compose("variant")).config["population"]["churn_prob"] == {"dist": "constant", "value": 0.01}
+    changed = {key for key in base if base[key] != variant[key]}
+    assert changed == {"channels", "policies", "population"}
+    (scenarios / "deeper.yaml").write_text("base: variant\nreplications: 3\n")
+    assert sim.compose("deeper").policies.pool.join_prob == 0.3
+
+
+@pytest.mark.parametrize("files, words", [
+    ({"loop_a.yaml": "base: loop_b\n", "loop_b.yaml": "base: loop_a\n"}, "cycle (loop_a -> loop_b -> loop_a)"),
+    ({"loop_a.yaml": "replications: 2\nbase: nowhere\n"}, "line 2: base = 'nowhere': must name a scenario"),
+])
+def test_a_bad_base_is_one_line_naming_the_file(scenarios, files, words):
+    for name, text in files.items():
+        (scenarios / name).write_text(text)
+    with pytest.raises(sim.ConfigError) as caught:
+        sim.compose("loop_a")
+    assert words in str(caught.value) and "\n" not in str(caught.value), str(caught.value)
