@@ -36,6 +36,7 @@ from sim.channels import KINDS as CHANNELS
 from sim.channels import QUALITY_KEYS, Schedule
 from sim.channels.schedule import KINDS as SCHEDULES
 from sim.channels.schedule import PACINGS
+from sim.declarations import package_kinds
 from sim.engine import simulate
 from sim.policies import KINDS as POLICIES
 from sim.params import validate
@@ -82,11 +83,6 @@ def parameters(cls, **extra):
     return st.fixed_dictionaries({}, optional={**numeric, **extra})
 
 
-def kinds(registry):
-    """The package's own kinds (a test module may register more)."""
-    return {kind: cls for kind, cls in registry.items() if cls.__module__.startswith("sim.")}
-
-
 quality = st.dictionaries(st.sampled_from(QUALITY_KEYS), st.sampled_from([0.0, SMALLEST, 0.5, 1.0, 3.0]), max_size=3)
 flights = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 40)).map(lambda d: [d[0], d[0] + d[1]]),
                    min_size=1, max_size=2)
@@ -106,10 +102,10 @@ def channel(acquisition_days: int):
         return st.fixed_dictionaries({"kind": st.just(kind)}, optional={
             **numeric, **{key: value for key, value in structured.items() if key in keys}})
 
-    return st.one_of(*(spec(kind, cls) for kind, cls in kinds(CHANNELS).items()))
+    return st.one_of(*(spec(kind, cls) for kind, cls in package_kinds(CHANNELS).items()))
 
 
-POLICIES_HERE = kinds(POLICIES)
+POLICIES_HERE = package_kinds(POLICIES)
 policies = st.dictionaries(st.sampled_from(sorted(POLICIES_HERE)), st.just(None), max_size=3).flatmap(
     lambda chosen: st.fixed_dictionaries({name: parameters(POLICIES_HERE[name]) for name in chosen}))
 

@@ -19,13 +19,13 @@ All of it is acquisition spend of the channel (counted in CAC).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
-from ..declarations import register
+from ..declarations import declare, record, register
 from ..population import TRAITS
 from ..stages.activation import activate
 from ..validation import ConfigError, check_keys, check_number, param
@@ -70,16 +70,29 @@ def build_quality(path: str, spec: object) -> dict:
 @dataclass
 class Channel:
     name: str
-    source: int                                                    # index among acquisition sources
-    activation_prob: float = param(0.2, low=0, high=1)             # share of valid leads who buy
-    precision: float = param(1.0, low=0, high=1)                   # share of leads that are valid
-    cost_per_customer: float = param(0.0, low=0)                   # paid per new customer (CPA payout, subsidy)
-    commission_rate: float = param(0.0, low=0, high=1)             # share of its customers' purchases paid out
-    commission_days: int = param(0, low=0, integer=True)           # purchases this many days after activation still earn it
-    quality: dict = field(default_factory=dict)                    # trait -> multiplier on the population's draws
-    schedule: Schedule = field(default_factory=Schedule)
+    source: int
+    """Index among acquisition sources (``Params.sources``)."""
+    activation_prob: float = param(0.2, low=0, high=1, unit="probability per valid lead",
+                                   doc="share of valid leads who make a first purchase")
+    precision: float = param(1.0, low=0, high=1, unit="share of leads", doc="share of leads that are valid prospects")
+    cost_per_customer: float = param(0.0, low=0, unit="currency per new customer",
+                                     doc="paid for each customer acquired (CPA payout, first-order subsidy)")
+    commission_rate: float = param(0.0, low=0, high=1, unit="share of purchase revenue",
+                                   doc="paid on the first purchase of each of the channel's customers, and on its "
+                                       "repeat purchases within `commission_days`")
+    commission_days: int = param(0, low=0, integer=True, unit="days",
+                                 doc="repeat purchases at age `t − ti_activated ≤ commission_days` earn the "
+                                     "commission; `0` = first purchase only")
+    quality: dict = declare(default_factory=dict, unit="mapping trait or `pool_join` → multiplier ≥ 0",
+                            shown="the kind's `DEFAULT_QUALITY`",
+                            doc="multipliers on the population's draws for the channel's customers, and on their "
+                                "pool join probability (*Quality*)")
+    schedule: Schedule = declare(default_factory=Schedule, unit="mapping",
+                                 doc="budget calendar (*Budget schedules*); an error for `partner` and `cohort`, "
+                                     "which have no budget")
 
     kind: ClassVar[str] = ""
+    """The kind's name in ``channels.<name>.kind``, set by ``class X(Channel, kind="x")``."""
     budgeted: ClassVar[bool] = True
     """Whether the channel spends a daily budget set by its schedule."""
     DEFAULT_QUALITY: ClassVar[dict] = {}
@@ -87,9 +100,12 @@ class Channel:
     linear_cost: ClassVar[bool] = False
     """Whether cost grows in step with customers (per-customer or per-event pricing)."""
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, kind: str = "", **kwargs):
+        """``class X(Channel, kind="x")`` makes X the channel kind ``x`` (a duplicate kind is a TypeError)."""
         super().__init_subclass__(**kwargs)
-        register(KINDS, cls, "channel")
+        if kind:
+            cls.kind = kind
+            register(KINDS, cls, "channel")
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:
@@ -106,6 +122,12 @@ class Channel:
             default = next(f for f in fields(cls) if f.name == "schedule").default_factory()
             given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"], default)
         return given
+
+    def record(self) -> dict:
+        """The channel's config as plain data, every parameter given (defaults,
+        the kind's quality and schedule included): ``build_channel(name,
+        channel.record(), source)`` builds an equal channel."""
+        return {"kind": self.kind, **record(self)}
 
     def __post_init__(self):
         self.quality = {**self.DEFAULT_QUALITY, **self.quality}

@@ -7,6 +7,7 @@ from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
+from ..declarations import declare
 from ..stages.activation import activate
 from ..validation import ConfigError
 from .base import Channel
@@ -16,16 +17,16 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class CohortChannel(Channel):
+class CohortChannel(Channel, kind="cohort"):
     """Exactly ``arrivals[d]`` new customers on day ``d`` (within what is left of the market).
 
     No leads, no cost: the customers are given, as when a data set's
     customers are replayed from their first-purchase days (``sim.calibrate``).
     """
 
-    arrivals: tuple = ()        # new customers per day from day 0
+    arrivals: tuple = declare((), unit="list of customers per day from day 0, integers ≥ 0, at most "
+                                       "`horizon.acquisition_days` long", doc="new customers on each day")
 
-    kind: ClassVar[str] = "cohort"
     budgeted: ClassVar[bool] = False
 
     @classmethod

@@ -1,9 +1,10 @@
 """Live streams with KOL/KOC hosts: a fee per event plus commission on sales."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar, TYPE_CHECKING
 
+from ..declarations import declare, redeclare
 from ..validation import param
 from .base import Channel
 from .schedule import Schedule
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class LiveStreamChannel(Channel):
+class LiveStreamChannel(Channel, kind="livestream"):
     """A host streams on a schedule; viewers who buy during the stream are customers.
 
     The fee (``daily_budget``) is paid on event days only: the schedule is
@@ -24,13 +25,17 @@ class LiveStreamChannel(Channel):
     stream (their first purchase) and, with ``commission_days``, later.
     """
 
-    daily_budget: float = param(5000.0, low=0)          # fee per event, currency
-    leads_per_event: float = param(2000.0, low=0)       # expected engaged viewers per event
-    activation_prob: float = param(0.05, low=0, high=1)
-    commission_rate: float = param(0.2, low=0, high=1)  # assumption: a typical host cut, not from the brief
-    schedule: Schedule = field(default_factory=lambda: Schedule(kind="events", every_days=7))
+    daily_budget: float = param(5000.0, low=0, unit="currency per event",
+                                doc="the host's fee, paid on event days (the days the schedule gives a budget)")
+    leads_per_event: float = param(2000.0, low=0, unit="leads per event (per day with a budget)",
+                                   doc="expected engaged viewers who can buy, before demand and market depletion")
+    activation_prob: float = redeclare(Channel, "activation_prob", 0.05,
+                                       doc="share of valid viewers who buy during the stream")
+    commission_rate: float = redeclare(Channel, "commission_rate", 0.2,
+                                       doc="the host's cut; an assumption (a typical cut)")
+    schedule: Schedule = declare(default_factory=lambda: Schedule(kind="events", every_days=7), unit="mapping",
+                                 doc="one stream every 7 days from day 0")
 
-    kind: ClassVar[str] = "livestream"
     linear_cost: ClassVar[bool] = True
     # Assumption: impulse buyers from a stream churn faster and spend less.
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 1.3, "daily_purchase_prob": 0.9, "spend": 0.9}

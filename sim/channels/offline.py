@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, TYPE_CHECKING
 
+from ..declarations import redeclare
 from ..validation import param
 from .base import Channel
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class OfflineChannel(Channel):
+class OfflineChannel(Channel, kind="offline"):
     """Ground promotion, flyers, store traffic within one catchment area.
 
     Costs ``daily_budget`` a day (staff, rent, materials) whatever it
@@ -21,12 +22,14 @@ class OfflineChannel(Channel):
     local pool dries up as it is converted, independently of the budget.
     """
 
-    daily_budget: float = param(800.0, low=0)           # currency per day
-    daily_leads: float = param(60.0, low=0)             # expected walk-ins a day with the catchment untouched
-    catchment: int = param(50_000, low=1, integer=True)   # prospects within reach of the store
-    activation_prob: float = param(0.3, low=0, high=1)
+    daily_budget: float = param(800.0, low=0, unit="currency per day",
+                                doc="fixed running cost (staff, rent, materials), paid whatever it brings")
+    daily_leads: float = param(60.0, low=0, unit="leads per day",
+                               doc="expected walk-ins a day with the catchment untouched, before demand and "
+                                   "market depletion")
+    catchment: int = param(50_000, low=1, integer=True, unit="prospects", doc="prospects within reach of the store")
+    activation_prob: float = redeclare(Channel, "activation_prob", 0.3)
 
-    kind: ClassVar[str] = "offline"
     # Assumption: face-to-face customers are a little stickier and talk to neighbours.
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.9, "referral_prob": 1.2}
 

@@ -7,6 +7,7 @@ from typing import ClassVar, TYPE_CHECKING
 import numpy as np
 from scipy.signal import lfilter
 
+from ..declarations import redeclare
 from ..validation import param
 from .base import Channel
 
@@ -18,7 +19,7 @@ RESPONSE_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 
 
 @dataclass
-class PaidChannel(Channel):
+class PaidChannel(Channel, kind="paid"):
     """Paid public-domain media (search, feed/social, DSP display).
 
     Each day the budget ``B_t`` is deflated by the rising price of traffic,
@@ -33,14 +34,19 @@ class PaidChannel(Channel):
     ``h`` > 1 an S-curve.
     """
 
-    daily_budget: float = param(1000.0, low=0)                        # currency per day
-    max_daily_leads: float = param(500.0, low=0)                      # leads per day at unlimited budget
-    half_saturation_budget: float = param(2000.0, low=0, low_open=True)   # adstocked budget giving half of max
-    hill_shape: float = param(1.0, low=0, low_open=True, high=10)    # steeper is a step, not a curve
-    carryover: float = param(0.0, low=0, high=0.999)                  # share of yesterday's adstock kept
-    cost_inflation: float = param(0.0, low=0, high=10)                # yearly rise in the price of reach
+    daily_budget: float = param(1000.0, low=0, unit="currency per day",
+                                doc="budget on every day the schedule plans a budget (times the plan's multiplier)")
+    max_daily_leads: float = param(500.0, low=0, unit="leads per day",
+                                   doc="expected leads per day at unlimited budget, before demand and market "
+                                       "depletion")
+    half_saturation_budget: float = param(2000.0, low=0, low_open=True, unit="currency per day",
+                                          doc="adstocked, deflated budget that gives half of `max_daily_leads`")
+    hill_shape: float = param(1.0, low=0, low_open=True, high=10, unit="dimensionless",
+                              doc="Hill exponent `h`: ≤ 1 gives diminishing returns from the first unit, > 1 an "
+                                  "S-curve; above 10 the curve is a step")
+    carryover: float = param(0.0, low=0, high=0.999, unit="share per day", doc="share of yesterday's adstock kept")
+    cost_inflation: float = param(0.0, low=0, high=10, unit="per year", doc="yearly rise in the price of reach")
 
-    kind: ClassVar[str] = "paid"
 
     def reset(self) -> None:
         self.adstock = 0.0
@@ -111,7 +117,7 @@ class PaidChannel(Channel):
 
 
 @dataclass
-class ContentChannel(PaidChannel):
+class ContentChannel(PaidChannel, kind="content"):
     """Organic content / SEO: a running cost that builds reach slowly.
 
     The same response as paid media with a long carry-over: at a constant
@@ -121,12 +127,11 @@ class ContentChannel(PaidChannel):
     auctioned, so there is no cost inflation by default.
     """
 
-    daily_budget: float = param(300.0, low=0)
-    max_daily_leads: float = param(150.0, low=0)
-    half_saturation_budget: float = param(500.0, low=0, low_open=True)
-    carryover: float = param(0.99, low=0, high=0.999)
+    daily_budget: float = redeclare(PaidChannel, "daily_budget", 300.0)
+    max_daily_leads: float = redeclare(PaidChannel, "max_daily_leads", 150.0)
+    half_saturation_budget: float = redeclare(PaidChannel, "half_saturation_budget", 500.0)
+    carryover: float = redeclare(PaidChannel, "carryover", 0.99)
 
-    kind: ClassVar[str] = "content"
     # Assumption: search and content visitors come with intent (docs/domain.md §3:
     # audience precision lowers CAC more than cheap reach) and stay longer.
     DEFAULT_QUALITY: ClassVar[dict] = {"churn_prob": 0.85, "daily_purchase_prob": 1.1}

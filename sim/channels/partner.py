@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, TYPE_CHECKING
 
+from ..declarations import redeclare
 from ..validation import param
 from .base import Channel
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class PartnerChannel(Channel):
+class PartnerChannel(Channel, kind="partner"):
     """Cross-industry co-operation, distributors and affiliates (CPA / CPS).
 
     The partner exposes its own audience (another brand's members, a
@@ -22,11 +23,11 @@ class PartnerChannel(Channel):
     later ones within ``commission_days``). Its spend is exactly those payments.
     """
 
-    daily_leads: float = param(100.0, low=0)            # expected leads per day
-    activation_prob: float = param(0.1, low=0, high=1)
-    commission_rate: float = param(0.1, low=0, high=1)  # assumption: CPS rate, not from the brief
+    daily_leads: float = param(100.0, low=0, unit="leads per day",
+                               doc="expected leads per acquisition day, before demand and market depletion")
+    activation_prob: float = redeclare(Channel, "activation_prob", 0.1)
+    commission_rate: float = redeclare(Channel, "commission_rate", 0.1, doc="CPS rate; an assumption")
 
-    kind: ClassVar[str] = "partner"
     linear_cost: ClassVar[bool] = True
     budgeted: ClassVar[bool] = False
     # Assumption: another brand's members are a qualified audience.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..declarations import declare, record
 from ..validation import ConfigError, build, check_choice, param
 
 if TYPE_CHECKING:
@@ -41,15 +42,22 @@ class Schedule:
     ``asap`` spends the plan until the cap is used up.
     """
 
-    kind: str = "flat"
-    flights: tuple = ()
-    every_days: int = param(7, low=1, integer=True)
-    first_day: int = param(0, low=0, integer=True)
-    pulse_days: int = param(1, low=1, integer=True)
-    pulse_multiplier: float = param(3.0, low=0)
-    sale_day_multiplier: float = param(1.0, low=0)
-    total_budget: float = param(float("inf"), low=0)     # currency over the run; inf = no cap
-    pacing: str = "even"
+    kind: str = declare("flat", unit="—", doc="`flat`, `flights`, `pulses` or `events`")
+    flights: tuple = declare((), unit="list of `[start, end)` day pairs, integers, 0 ≤ start < end",
+                             doc="spending periods; required and non-empty for `flights`")
+    every_days: int = param(7, low=1, integer=True, unit="days", doc="cycle length of `pulses` and `events`")
+    first_day: int = param(0, low=0, integer=True, unit="day",
+                           doc="first day of the first cycle of `pulses` and `events`")
+    pulse_days: int = param(1, low=1, integer=True, unit="days", doc="length of a pulse")
+    pulse_multiplier: float = param(3.0, low=0, unit="multiple of `daily_budget`", doc="budget multiple during a pulse")
+    sale_day_multiplier: float = param(1.0, low=0, unit="multiple", doc="budget multiple on sale days")
+    total_budget: float = param(float("inf"), low=0, unit="currency over the run",
+                                doc="cap on the channel's budgets over the acquisition window; not given = no cap")
+    pacing: str = declare("even", unit="—", doc="how the cap is applied: `even` or `asap`")
+
+    def record(self) -> dict:
+        """The schedule as a plain mapping, every key given but an unlimited ``total_budget``."""
+        return record(self)
 
     def planned(self, daily_budget: float, acquisition_days: int, sale_days: np.ndarray) -> np.ndarray:
         """Planned budget for each acquisition day, before the cap."""

@@ -37,7 +37,7 @@ from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
-from ..declarations import register
+from ..declarations import declare, record, register
 from ..validation import ConfigError
 
 if TYPE_CHECKING:
@@ -51,26 +51,41 @@ KINDS: dict[str, type[Policy]] = {}
 @dataclass
 class Policy:
     name: str
-    target_tiers: tuple = ()      # tiers the policy acts on; empty = everyone
+    target_tiers: tuple = declare((), unit="list of tier numbers, integers ≥ 0", shown="`[]` (everyone)",
+                                  doc="the tiers of the `tiering` policy the policy acts on")
 
     kind: ClassVar[str] = ""
+    """The kind's name under ``policies`` (``kind:``, or the policy's name), set by ``class X(Policy, kind="x")``."""
     ACCOUNTS: ClassVar[dict] = {}
     """Customer accounts the policy books to, with their sign in net contribution."""
     COUNTS: ClassVar[tuple] = ()
     """Per-day series the policy records."""
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, kind: str = "", **kwargs):
+        """``class X(Policy, kind="x")`` makes X the policy kind ``x`` (a duplicate kind is a TypeError)."""
         super().__init_subclass__(**kwargs)
-        register(KINDS, cls, "policy")
+        if kind:
+            cls.kind = kind
+            register(KINDS, cls, "policy")
         # Older subclasses name their bounds in a BOUNDS mapping, hook -> parameter
         # (tests/test_calendar.py); give them the bound methods that mapping means.
         for hook, parameter in cls.__dict__.get("BOUNDS", {}).items():
             setattr(cls, _BOUND_OF[hook], lambda self, name=parameter: max(1.0, getattr(self, name)))
 
     @classmethod
+    def config_keys(cls) -> tuple[str, ...]:
+        """The keys ``policies.<name>`` may set besides ``kind``."""
+        return tuple(f.name for f in fields(cls) if f.init and f.name != "name")
+
+    @classmethod
     def structured(cls, path: str, spec: Mapping) -> dict:
         """Check and build the keys of ``spec`` that are not numbers or flags (``target_tiers``)."""
         return {"target_tiers": _tiers(f"{path}.target_tiers", spec.get("target_tiers", ()))}
+
+    def record(self) -> dict:
+        """The policy's config as plain data, every parameter given (defaults
+        included): ``build_policy(name, policy.record())`` builds an equal policy."""
+        return {"kind": self.kind, **record(self)}
 
     def check(self, path: str) -> None:
         """Rules between the policy's own parameters, checked once it is built."""

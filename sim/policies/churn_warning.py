@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ChurnWarning(Policy):
+class ChurnWarning(Policy, kind="churn_warning"):
     """Warn -> prompt -> recover early, and automatic win-back.
 
     * **Warning**: every ``check_every_days`` days, an active customer is
@@ -35,20 +35,30 @@ class ChurnWarning(Policy):
       from a customer's first churn, so a customer is won back at most once.
     """
 
-    check_every_days: int = param(7, low=1, integer=True)
-    gap_multiple: float = param(3.0, low=0, low_open=True)         # silence, in own expected gaps, that is at risk
-    recall: float = param(0.8, low=0, high=1)                      # at-risk customers flagged
-    false_alarm_rate: float = param(0.02, low=0, high=1)           # other customers flagged
-    contact_cost: float = param(1.0, low=0)                        # per contacted customer
-    save_rate: float = param(0.3, low=0, high=1)                   # contacted at-risk customers saved
-    saved_churn_multiplier: float = param(0.2, low=0)              # churn multiplier while protected
-    protection_days: int = param(60, low=1, integer=True)
-    winback_every_days: int = param(30, low=1, integer=True)
-    winback_window_days: int = param(90, low=1, integer=True)      # churned at most this long ago
-    winback_cost: float = param(3.0, low=0)                        # per contacted churned customer
-    winback_rate: float = param(0.05, low=0, high=1)               # contacted customers reactivated
+    check_every_days: int = param(7, low=1, integer=True, unit="days",
+                                  doc="days between warning checks, from day 0")
+    gap_multiple: float = param(3.0, low=0, low_open=True, unit="own expected purchase gaps",
+                                doc="silence beyond which a customer is at risk")
+    recall: float = param(0.8, low=0, high=1, unit="probability per at-risk customer and check",
+                          doc="chance that an at-risk customer is flagged")
+    false_alarm_rate: float = param(0.02, low=0, high=1, unit="probability per other customer and check",
+                                    doc="chance that a customer not at risk is flagged")
+    contact_cost: float = param(1.0, low=0, unit="currency per contacted customer",
+                                doc="cost of each warning contact")
+    save_rate: float = param(0.3, low=0, high=1, unit="probability per contacted at-risk customer",
+                             doc="chance that the contact saves the customer")
+    saved_churn_multiplier: float = param(0.2, low=0, unit="multiplier",
+                                          doc="churn-probability factor while protected")
+    protection_days: int = param(60, low=1, integer=True, unit="days", doc="how long a save protects")
+    winback_every_days: int = param(30, low=1, integer=True, unit="days",
+                                    doc="days between win-back campaigns, from day 0")
+    winback_window_days: int = param(90, low=1, integer=True, unit="days",
+                                     doc="first churned at most this many days ago")
+    winback_cost: float = param(3.0, low=0, unit="currency per contacted churned customer",
+                                doc="cost of each win-back contact")
+    winback_rate: float = param(0.05, low=0, high=1, unit="probability per contacted churned customer",
+                                doc="chance that the customer is reactivated")
 
-    kind: ClassVar[str] = "churn_warning"
     ACCOUNTS: ClassVar[dict] = {"warning_cost": -1.0, "winback_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("at_risk", "flagged", "flagged_at_risk", "warning_contacts", "saved",
                                "winback_contacts", "won_back")

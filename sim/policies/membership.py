@@ -8,6 +8,7 @@ from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
+from ..declarations import declare
 from ..metrics import mean_where, ratio
 from ..population import CHURNED
 from ..validation import ConfigError, bounds, check_keys, check_number, param
@@ -22,7 +23,7 @@ BENEFITS = ("price_discount", "exclusive_spend_uplift", "priority_churn_multipli
 
 
 @dataclass
-class Membership(Policy):
+class Membership(Policy, kind="membership"):
     """A paid membership with benefits along the six dimensions of the brief.
 
     * **Eligibility and offer**: a customer becomes eligible at its
@@ -47,22 +48,33 @@ class Membership(Policy):
       benefits replace the current ones.
     """
 
-    fee: float = param(99.0, low=0)                                # currency per term
-    term_days: int = param(365, low=1, integer=True)
-    min_purchases: int = param(2, low=1, integer=True)            # purchases that make a customer eligible
-    pool_members_only: bool = False                               # offer only to private-pool members
-    offer_accept_prob: float = param(0.1, low=0, high=1)          # at the population's mean frequency
-    frequency_elasticity: float = param(1.0, low=0)
-    renewal_prob: float = param(0.6, low=0, high=1)
-    price_discount: float = param(0.05, low=0, high=1)            # share of price given up
-    exclusive_spend_uplift: float = param(1.1, low=0)             # spend multiplier
-    priority_churn_multiplier: float = param(0.7, low=0)          # churn multiplier
-    rebate_rate: float = param(0.02, low=0, high=1)               # share of spend returned
-    custom_offer_purchase_lift: float = param(1.2, low=0)         # purchase probability multiplier
-    benefit_cost_per_term: float = param(10.0, low=0)             # running the benefits, per member
-    phases: tuple = ()                                            # ({start: day, benefit: value}, ...)
+    fee: float = param(99.0, low=0, unit="currency per term", doc="paid on joining and on each renewal")
+    term_days: int = param(365, low=1, integer=True, unit="days", doc="length of a term")
+    min_purchases: int = param(2, low=1, integer=True, unit="purchases",
+                               doc="purchases inside the LTV window that make a buyer eligible")
+    pool_members_only: bool = declare(False, unit="`true` or `false`",
+                                      doc="offer only to customers with `pool_member`; needs the `pool` policy "
+                                          "(checked by validation, *Policies*)")
+    offer_accept_prob: float = param(0.1, low=0, high=1, unit="probability per offer",
+                                     doc="acceptance at the population's mean purchase probability")
+    frequency_elasticity: float = param(1.0, low=0, unit="dimensionless",
+                                        doc="how acceptance grows with the buyer's purchase probability")
+    renewal_prob: float = param(0.6, low=0, high=1, unit="probability per term end",
+                                doc="chance that a member still a customer at its term's end renews")
+    price_discount: float = param(0.05, low=0, high=1, unit="share of the amount paid",
+                                  doc="member price: given up on each member purchase (cost)")
+    exclusive_spend_uplift: float = param(1.1, low=0, unit="multiplier",
+                                          doc="members' spend factor (exclusive products)")
+    priority_churn_multiplier: float = param(0.7, low=0, unit="multiplier",
+                                             doc="members' churn-probability factor (priority service)")
+    rebate_rate: float = param(0.02, low=0, high=1, unit="share of the amount paid",
+                               doc="returned on each member purchase (cost)")
+    custom_offer_purchase_lift: float = param(1.2, low=0, unit="multiplier",
+                                              doc="members' purchase-probability factor (customised offers)")
+    benefit_cost_per_term: float = param(10.0, low=0, unit="currency per member and term",
+                                         doc="cost of running the benefits")
+    phases: tuple = declare((), unit="list of mappings", doc="programme phases (below)")
 
-    kind: ClassVar[str] = "membership"
     ACCOUNTS: ClassVar[dict] = {"membership_fee": +1.0, "membership_discount": -1.0,
                                 "membership_rebate": -1.0, "membership_benefit_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",

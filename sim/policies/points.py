@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Points(Policy):
+class Points(Policy, kind="points"):
     """Points earned on every purchase and redeemed later.
 
     A purchase of amount ``a`` earns ``earn_per_currency * a`` points. At the
@@ -28,13 +28,17 @@ class Points(Policy):
     ``purchase_lift``. Points issued = redeemed + expired + outstanding.
     """
 
-    earn_per_currency: float = param(1.0, low=0)           # points per currency unit spent
-    point_value: float = param(0.01, low=0)                # currency per point redeemed
-    monthly_burn_rate: float = param(0.2, low=0, high=1)   # share of points redeemed a month
-    monthly_breakage: float = param(0.05, low=0, high=1)   # share of points expiring a month
-    purchase_lift: float = param(1.05, low=0)              # purchase multiplier for holders
+    earn_per_currency: float = param(1.0, low=0, unit="points per currency unit paid",
+                                     doc="points earned on each purchase")
+    point_value: float = param(0.01, low=0, unit="currency per point redeemed", doc="cost of a redeemed point")
+    monthly_burn_rate: float = param(0.2, low=0, high=1, unit="share of a balance per 30 days",
+                                     doc="share redeemed at each month end")
+    monthly_breakage: float = param(0.05, low=0, high=1, unit="share of a balance per 30 days",
+                                    doc="share expiring at each month end, after redemption")
+    purchase_lift: float = param(1.05, low=0, unit="multiplier",
+                                 doc="purchase-probability factor of customers holding at least one point "
+                                     "(`points_i ≥ 1`)")
 
-    kind: ClassVar[str] = "points"
     ACCOUNTS: ClassVar[dict] = {"points_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("points_issued", "points_redeemed", "points_expired")
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class PrivatePool(Policy):
+class PrivatePool(Policy, kind="pool"):
     """An owned audience (WeCom contacts, group chats, app) that buyers are invited into.
 
     * **Join**: each new customer joins on its first purchase with probability
@@ -36,19 +36,26 @@ class PrivatePool(Policy):
       still booked, to no customer.
     """
 
-    join_prob: float = param(0.3, low=0, high=1)                  # share of new buyers who join
-    incentive: float = param(0.0, low=0)                          # currency per joiner (coupon)
-    incentive_join_prob: float = param(0.6, low=0, high=1)        # join probability with the incentive
-    touch_every_days: int = param(7, low=1, integer=True)         # days between touches
-    touch_purchase_lift: float = param(1.5, low=0)                # purchase multiplier on touch days
-    trust_churn_multiplier: float = param(0.8, low=0)             # churn multiplier while a member
-    tolerance_touches_per_30_days: float = param(4.0, low=0)      # touches a member accepts a month
-    unsubscribe_prob: float = param(0.002, low=0, high=1)         # per touch within tolerance
-    fatigue_unsubscribe_prob: float = param(0.02, low=0, high=1)  # added per touch per excess touch
-    monthly_fixed_cost: float = param(2000.0, low=0)              # operators, content, tooling
-    monthly_cost_per_member: float = param(0.2, low=0)            # per member and month
+    join_prob: float = param(0.3, low=0, high=1, unit="probability per new customer",
+                             doc="chance to join without an incentive")
+    incentive: float = param(0.0, low=0, unit="currency per joiner",
+                             doc="coupon for joining; `> 0` switches the join probability to `incentive_join_prob`")
+    incentive_join_prob: float = param(0.6, low=0, high=1, unit="probability per new customer",
+                                       doc="chance to join when `incentive > 0`")
+    touch_every_days: int = param(7, low=1, integer=True, unit="days", doc="days between touches, from day 0")
+    touch_purchase_lift: float = param(1.5, low=0, unit="multiplier",
+                                       doc="touched members' purchase-probability factor on touch days")
+    trust_churn_multiplier: float = param(0.8, low=0, unit="multiplier", doc="members' churn-probability factor")
+    tolerance_touches_per_30_days: float = param(4.0, low=0, unit="touches per 30 days",
+                                                 doc="touches a member accepts without fatigue")
+    unsubscribe_prob: float = param(0.002, low=0, high=1, unit="probability per touch",
+                                    doc="chance that a touch unsubscribes a member within tolerance")
+    fatigue_unsubscribe_prob: float = param(0.02, low=0, high=1, unit="probability per touch and excess touch",
+                                            doc="added to `unsubscribe_prob` per touch a month beyond tolerance")
+    monthly_fixed_cost: float = param(2000.0, low=0, unit="currency per 30 days", doc="operators, content, tooling")
+    monthly_cost_per_member: float = param(0.2, low=0, unit="currency per member and 30 days",
+                                           doc="cost growing with the pool")
 
-    kind: ClassVar[str] = "pool"
     ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
 

@@ -7,6 +7,7 @@ from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
+from ..declarations import declare
 from ..validation import ConfigError, param
 from .base import Policy
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ReferralRewards(Policy):
+class ReferralRewards(Policy, kind="referral"):
     """A referral programme ("old brings new", fission) with one or two levels.
 
     * **Rewards**: each customer who arrives by referral earns its referrer
@@ -34,15 +35,18 @@ class ReferralRewards(Policy):
     All of it is acquisition spend of the referral source (counted in its CAC).
     """
 
-    referrer_reward: float = param(10.0, low=0)          # currency per referred customer, to the referrer
-    referee_reward: float = param(10.0, low=0)           # currency to the referred customer
-    level1_commission: float = param(0.0, low=0, high=1)  # share of a referred customer's spend
-    level2_commission: float = param(0.0, low=0, high=1)  # share paid to the referrer's referrer
-    conversion_lift: float = param(1.5, low=0)           # multiplier on invitation conversion
-    levels: int = param(2, low=1, integer=True)          # deepest referral chain the programme allows
-    allow_more_than_two_levels: bool = False
+    referrer_reward: float = param(10.0, low=0, unit="currency per referred customer", doc="paid to the referrer")
+    referee_reward: float = param(10.0, low=0, unit="currency per referred customer",
+                                  doc="paid to the referred customer")
+    level1_commission: float = param(0.0, low=0, high=1, unit="share of the amount paid",
+                                     doc="paid to the referrer on each purchase of a referred customer")
+    level2_commission: float = param(0.0, low=0, high=1, unit="share of the amount paid",
+                                     doc="paid to the referrer's referrer on the same purchases")
+    conversion_lift: float = param(1.5, low=0, unit="multiplier", doc="factor on invitation conversion")
+    levels: int = param(2, low=1, integer=True, unit="referral depth",
+                        doc="deepest referral chain the programme allows")
+    allow_more_than_two_levels: bool = declare(False, unit="`true` or `false`", doc="required for `levels > 2`")
 
-    kind: ClassVar[str] = "referral"
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
 
     def check(self, path: str) -> None:

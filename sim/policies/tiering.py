@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Tiering(Policy):
+class Tiering(Policy, kind="tiering"):
     """RFM tiers recomputed every ``every_days`` days.
 
     Each active customer gets percentile ranks ``r`` (recency: fewer days
@@ -28,13 +28,12 @@ class Tiering(Policy):
     and contacts only customers in those tiers.
     """
 
-    every_days: int = param(90, low=1, integer=True)      # days between recomputations
-    tiers: int = param(4, low=2, high=100, integer=True)   # number of tiers
-    recency_weight: float = param(1.0, low=0)
-    frequency_weight: float = param(1.0, low=0)
-    monetary_weight: float = param(1.0, low=0)
+    every_days: int = param(90, low=1, integer=True, unit="days", doc="days between recomputations")
+    tiers: int = param(4, low=2, high=100, integer=True, unit="tiers", doc="number of tiers, `0 … tiers − 1`")
+    recency_weight: float = param(1.0, low=0, unit="weight", doc="weight of recency in the score")
+    frequency_weight: float = param(1.0, low=0, unit="weight", doc="weight of purchase count")
+    monetary_weight: float = param(1.0, low=0, unit="weight", doc="weight of revenue")
 
-    kind: ClassVar[str] = "tiering"
     COUNTS: ClassVar[tuple] = ()
 
     def check_among(self, kinds: Sequence[str]) -> None:
