@@ -15,6 +15,14 @@ A channel is a dataclass of parameters plus a little per-replication state
    purchases made within ``commission_days`` of activation.
 
 All of it is acquisition spend of the channel (counted in CAC).
+
+A new kind is one module with ``@dataclass class X(Channel, kind="x")``
+(imported in ``sim/channels/__init__.py`` so that it registers): it
+declares its parameters with ``param(..., unit=, doc=)`` (``redeclare`` for
+a shared one it gives another default), overrides ``expected_leads`` and
+``most_leads`` (or ``step`` and ``most_customers``, as ``cohort`` does),
+and, for keys that are not numbers, ``config_keys`` and ``structured``.
+Its docs table is printed by ``python -m sim.declarations``.
 """
 from __future__ import annotations
 

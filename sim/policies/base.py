@@ -25,6 +25,12 @@ contacts only customers in those tiers (pool touches, membership offers,
 warnings and win-back, points earning, the referral conversion lift); what a customer
 already has (pool or membership benefits, points, protection) stays.
 
+A new kind is one module with ``@dataclass class X(Policy, kind="x")``
+(imported in ``sim/policies/__init__.py`` so that it registers), its
+parameters declared with ``param(..., unit=, doc=)``, the hooks above it
+needs (with the bound of each factor it returns), and ``check`` /
+``check_among`` for rules between parameters.
+
 Every cost and fee goes through the ledger: per-customer money with
 ``ledger.book`` (so it enters LTV), acquisition money with ``ledger.spend``.
 Random draws come from ``state.random("<policy>/<decision>")``.
