@@ -63,13 +63,14 @@ def trait(is_probability: bool):
 
 def number(declared):
     """Values of a numeric parameter inside its declared range: its edges, its
-    default and anything between. Integers stay within 60 of the lower bound:
-    a run lasts at most 80 days, so longer periods all behave alike."""
+    default and anything between. Integers are drawn within 60 of the lower
+    bound (a run lasts at most 80 days, so longer periods all behave alike),
+    besides their edges and default."""
     low, high = declared.metadata["low"], declared.metadata["high"]
     if declared.metadata["integer"]:
-        top = low + 60 if high is None else min(high, low + 60)
-        return st.one_of(st.sampled_from(sorted({low, top, min(max(declared.default, low), top)})),
-                         st.integers(low, top))
+        top = LARGEST if high is None else high
+        return st.one_of(st.sampled_from(sorted({low, int(top), declared.default})),
+                         st.integers(low, min(top, low + 60)))
     high = LARGEST if high is None else high
     bottom = max(low, SMALLEST) if declared.metadata["low_open"] or low == 0 else low
     edges = {bottom, high} | ({low} if not declared.metadata["low_open"] else set()) \

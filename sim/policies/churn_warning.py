@@ -83,7 +83,8 @@ class ChurnWarning(Policy, kind="churn_warning"):
         flagged = rng.random(active.size) < np.where(at_risk, self.recall, self.false_alarm_rate)
         contacted = flagged & (people.ti_protected_until[active] < day) & self.targeted(state, active)
         saved = active[contacted & at_risk][rng.random(int((contacted & at_risk).sum())) < self.save_rate]
-        people.ti_protected_until[saved] = day + self.protection_days - 1
+        # protection past the run's end is stored as the end (int32), where it means the same
+        people.ti_protected_until[saved] = min(day + self.protection_days - 1, state.params.n_days)
         if contacted.any():
             ledger.book(day, "warning_cost", active[contacted], np.full(int(contacted.sum()), self.contact_cost))
         for name, count in (("at_risk", at_risk.sum()), ("flagged", flagged.sum()),

@@ -138,8 +138,10 @@ class Membership(Policy, kind="membership"):
     def _start_term(self, state: State, day: int, ids: np.ndarray) -> None:
         if not ids.size:
             return
-        state.people.ti_member_until[ids] = day + self.term_days - 1
-        self.term_ends[day + self.term_days - 1].append(ids)
+        last = day + self.term_days - 1
+        # a term past the run's end is stored as the end (int32), where it means the same
+        state.people.ti_member_until[ids] = min(last, state.params.n_days)
+        self.term_ends[last].append(ids)
         state.ledger.book(day, "membership_fee", ids, np.full(ids.size, self.fee))
         state.ledger.book(day, "membership_benefit_cost", ids,
                           np.full(ids.size, self.benefits["benefit_cost_per_term"]))
