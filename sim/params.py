@@ -126,7 +126,10 @@ def validate(cfg: DictConfig | Mapping) -> Params:
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
     check_policies(policies)
 
+    # The record of the run: every parameter of every enabled channel and policy, defaults included.
     data["population"].update({name: {"dist": d.family, **d.params} for name, d in traits.items()})
+    data["channels"] = {channel.name: channel.record() for channel in channels}
+    data["policies"] = {policy.name: policy.record() for policy in policies}
     params = Params(
         seed=check_number("seed", data["seed"], **bounds(_declared(SimConfig, "seed"))),
         replications=check_number("replications", data["replications"],
