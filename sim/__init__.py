@@ -6,7 +6,6 @@
     res.metrics["cac"], res.metrics["ltv"]
 """
 from .config import compose
-from .engine import run
 from .results import Result
 from .validation import ConfigError
 
@@ -18,6 +17,8 @@ def __getattr__(name):
     import importlib
     if name == "plot":
         return importlib.import_module(".plot", __name__)
+    if name == "run":           # lazily, so `python -m sim.engine --plan` runs the module cleanly
+        return importlib.import_module(".engine", __name__).run
     if name == "compare":       # lazily, so `python -m sim.comparison` runs the module cleanly
         return importlib.import_module(".comparison", __name__).compare
     if name == "collect":

@@ -46,7 +46,7 @@ def thin(rng: np.random.Generator, actual: np.ndarray, drawn: np.ndarray, what: 
     ratio = np.asarray(actual, dtype=np.float64) / drawn
     if ratio.size and ratio.max() > 1.0 + RATIO_TOLERANCE:
         raise RuntimeError(f"{what}: today's probability exceeds the bound its candidates were drawn at "
-                           f"(ratio {ratio.max():.6g}); a policy's multiplier_bound is too low")
+                           f"(ratio {ratio.max():.6g}); a policy's churn_bound or purchase_bound is too low")
     return rng.random(ratio.size) < ratio
 
 

@@ -60,9 +60,14 @@ class Pulsing(Policy):
     days and x0.5 on odd ones, purchases x3 every third day."""
 
     kind: ClassVar[str] = "pulsing"
-    BOUNDS: ClassVar[dict] = {"churn_multiplier": "churn_peak", "purchase_multiplier": "purchase_peak"}
     churn_peak: float = 2.0
     purchase_peak: float = 3.0
+
+    def churn_bound(self):
+        return self.churn_peak
+
+    def purchase_bound(self):
+        return self.purchase_peak
 
     def churn_factor(self, day):
         return 2.0 if day % 2 == 0 else 0.5
@@ -118,7 +123,7 @@ def test_thinned_churn_on_a_monthly_period_uses_the_decision_days_factor():
 
 
 def test_a_factor_above_its_declared_bound_is_an_error_not_a_bias():
-    with pytest.raises(RuntimeError, match="multiplier_bound"):
+    with pytest.raises(RuntimeError, match="purchase_bound"):
         run_with(Pulsing(name="pulsing", purchase_peak=1.5))
 
 

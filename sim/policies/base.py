@@ -73,10 +73,6 @@ class Policy:
         if kind:
             cls.kind = kind
             register(KINDS, cls, "policy")
-        # Older subclasses name their bounds in a BOUNDS mapping, hook -> parameter
-        # (tests/test_calendar.py); give them the bound methods that mapping means.
-        for hook, parameter in cls.__dict__.get("BOUNDS", {}).items():
-            setattr(cls, _BOUND_OF[hook], lambda self, name=parameter: max(1.0, getattr(self, name)))
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:
@@ -131,12 +127,6 @@ class Policy:
         """Largest factor ``conversion_multiplier`` can ever return, at least 1."""
         return 1.0
 
-    def multiplier_bound(self, hook: str) -> float:
-        """The bound of the hook named ``hook`` (``"churn_multiplier"``...), for callers
-        that name hooks (``sim.limits``); 1 for a hook without a bound."""
-        method = _BOUND_OF.get(hook)
-        return getattr(self, method)() if method else 1.0
-
     def churn_multiplier(self, state: State, ids: np.ndarray):
         return 1.0
 
@@ -157,12 +147,6 @@ class Policy:
 
     def metrics(self, state: State) -> dict:
         return {}
-
-
-
-#: The bound method of each multiplier hook.
-_BOUND_OF = {"churn_multiplier": "churn_bound", "purchase_multiplier": "purchase_bound",
-             "conversion_multiplier": "conversion_bound"}
 
 
 def _tiers(path: str, spec) -> tuple:
