@@ -190,3 +190,40 @@ def test_only_a_class_that_names_its_kind_in_the_class_statement_registers():
     class Helper(Policy):                    # a test helper, built directly
         kind = "helper"
     assert POLICIES["pool"] is not Variant and "helper" not in POLICIES
+
+
+def parameters_chapter_tables() -> dict[str, dict[str, str]]:
+    """Section of the Parameters chapter ('' for the top level) -> key -> its documented default."""
+    tables, section, inside = {}, None, False
+    for line in MODEL.read_text().splitlines():
+        if line.startswith("## "):
+            inside, section = line.strip() == "## Parameters", ""
+        elif inside and line.startswith("### "):
+            section = line[4:].strip().strip("`")
+        elif inside and line.startswith("| `") and section is not None:
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if len(cells) == 4:        # a key | unit | default | meaning row
+                tables.setdefault(section, {}).setdefault(cells[0].strip("`"), cells[2])
+    return tables
+
+
+def test_the_top_level_sections_are_documented_with_their_declared_defaults():
+    """Every field of sim/config.py's schema has a row in its Parameters section, with
+    the declared default where the default is a number (mappings are described in prose)."""
+    from sim.config import SimConfig
+
+    documented = parameters_chapter_tables()
+    checked = 0
+    for field in dataclasses.fields(SimConfig):
+        if field.name in ("channels", "policies", "campaigns"):       # their own chapters
+            continue
+        nested = field.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(
+            field.default_factory())
+        section, members = (field.name, dataclasses.fields(field.default_factory())) if nested else ("", [field])
+        for member in members:
+            assert member.name in documented.get(section, {}), f"{section}.{member.name} has no row"
+            if "low" in member.metadata:
+                assert documented[section][member.name] == shown(member.default), (section, member.name)
+                assert member.metadata["unit"] and member.metadata["doc"], (section, member.name)
+                checked += 1
+    assert checked >= 12
