@@ -27,7 +27,7 @@ def test_a_neutral_policy_leaves_everything_else_bit_identical():
     # A pool nobody joins, at no cost, whose factors are all 1: the
     # calendars draw their candidates at the same bound, so every draw matches.
     base = sim.run(compose("replications=2"))
-    neutral = sim.run(compose("replications=2", "+policies.pool={join_prob: 0, monthly_fixed_cost: 0, "
+    neutral = sim.run(compose("replications=2", "+policies.pool={join_prob: 0, daily_budget: 0, "
                                                 "touch_purchase_lift: 1, trust_churn_multiplier: 1}"))
     for name, values in base.per_replication.items():
         np.testing.assert_array_equal(values, neutral.per_replication[name], err_msg=name)
@@ -68,15 +68,21 @@ def test_pool_join_rate_follows_join_prob_and_channel_quality():
 
 
 def test_pool_touches_lift_purchases_on_touch_days():
+    # The pool operates on acquisition days (here 61, with no one acquired):
+    # a budget at the half-reach point reaches half of max_reach on each touch day.
     p, lift, days = 0.05, 2.0, 61
-    state = final_state(compose(*base_world(purchase=p, days=days),
-                                f"+policies.pool={{join_prob: 1, touch_every_days: 2, touch_purchase_lift: {lift}, "
-                                "unsubscribe_prob: 0, fatigue_unsubscribe_prob: 0, monthly_fixed_cost: 0}"))
+    world = [f if not f.startswith("horizon.acquisition_days") else f"horizon.acquisition_days={days}"
+             for f in base_world(purchase=p, days=days)]
+    state = final_state(compose(*world, f"+policies.pool={{join_prob: 1, touch_every_days: 2, "
+                                f"touch_purchase_lift: {lift}, unsubscribe_prob: 0, fatigue_unsubscribe_prob: 0, "
+                                "daily_budget: 50, half_reach_budget: 50, max_reach: 1, monthly_cost_per_member: 0}"))
     purchases = state.ledger.daily["purchases"][1:days]
     touch_days = np.arange(1, days) % 2 == 0
     n = state.people.n
-    assert_rate(purchases[touch_days].sum(), n * touch_days.sum(), p * lift, "touch days")
+    assert_rate(state.ledger.daily["pool_touches"][2:days:2].sum(), n * touch_days.sum(), 0.5, "reach")
+    assert_rate(purchases[touch_days].sum(), n * touch_days.sum(), p * (1 + lift) / 2, "touch days")
     assert_rate(purchases[~touch_days].sum(), n * (~touch_days).sum(), p, "other days")
+    assert state.ledger.daily["spend.pool"].sum() == pytest.approx(50 * days)
 
 
 def test_pool_trust_lowers_churn_and_fatigue_unsubscribes():
@@ -89,8 +95,10 @@ def test_pool_trust_lowers_churn_and_fatigue_unsubscribes():
     assert_rate(alive_at_30(~joined), (~joined).sum(), (1 - c) ** 30, "non-members")
     assert_rate(alive_at_30(joined), joined.sum(), (1 - c * trust) ** 30, "members")
     # 10 touches a month against a tolerance of 4: 0.001 + 0.01 * 6 per touch
-    daily = final_state(compose(*base_world(churn=0, days=31),
-                                "+policies.pool={join_prob: 1, touch_every_days: 3, "
+    world = [f if not f.startswith("horizon.acquisition_days") else "horizon.acquisition_days=31"
+             for f in base_world(churn=0, days=31)]
+    daily = final_state(compose(*world, "+policies.pool={join_prob: 1, touch_every_days: 3, max_reach: 1, "
+                                "daily_budget: 1e9, "
                                 "unsubscribe_prob: 0.001, fatigue_unsubscribe_prob: 0.01}")).ledger.daily
     touches, leaving = daily["pool_touches"].sum(), daily["pool_unsubscribes"].sum()
     assert_rate(leaving, touches, 0.061, "unsubscribes per touch")

@@ -7,6 +7,7 @@ from typing import ClassVar, TYPE_CHECKING
 import numpy as np
 
 from ..metrics import mean_where, ratio
+from ..response import hill
 from ..validation import param
 from .base import Policy
 
@@ -21,19 +22,24 @@ class PrivatePool(Policy, kind="pool"):
     * **Join**: each new customer joins on its first purchase with probability
       ``join_prob`` (``incentive_join_prob`` when an ``incentive`` is given),
       times its channel's ``pool_join`` quality, capped at 1. The incentive
-      is a per-customer cost.
-    * **Touches**: every ``touch_every_days`` days from day 0 the pool
-      contacts all members (those in ``target_tiers``, if set), for free. On a touch day a member's purchase
-      probability is multiplied by ``touch_purchase_lift`` (a reminder).
+      is a per-customer cost (customer account ``pool_cost``).
+    * **Operating budget**: on every acquisition day the pool spends
+      ``daily_budget`` (operators, content, tooling) plus
+      ``monthly_cost_per_member / 30`` per member, booked as policy spend
+      ``spend.pool`` (in ``acquisition_spend``, so in ``profit`` and
+      ``profit_npv`` like a channel's budget, and in the same window). The
+      pool operates on those days only.
+    * **Touches**: every ``touch_every_days`` days from day 0, on acquisition
+      days, a touch reaches each member (in ``target_tiers``, if set) with
+      probability ``reach = hill(daily_budget, max_reach, half_reach_budget)``:
+      the budget buys reach, with diminishing returns. On a touch day a
+      reached member's purchase probability is multiplied by
+      ``touch_purchase_lift`` (a reminder).
     * **Trust**: while a member, a customer's churn probability is
       multiplied by ``trust_churn_multiplier``.
-    * **Fatigue**: each touch unsubscribes a member with probability
+    * **Fatigue**: each touch unsubscribes a reached member with probability
       ``unsubscribe_prob + fatigue_unsubscribe_prob * excess``, where
       ``excess = max(0, 30 / touch_every_days - tolerance_touches_per_30_days)``.
-    * **Cost**: at the end of every 30 days the pool costs ``monthly_fixed_cost``
-      plus ``monthly_cost_per_member`` per member, shared equally by the
-      members (so it enters their LTV); with no members the fixed cost is
-      still booked, to no customer.
     """
 
     join_prob: float = param(0.3, low=0, high=1, unit="probability per new customer",
@@ -44,7 +50,7 @@ class PrivatePool(Policy, kind="pool"):
                                        doc="chance to join when `incentive > 0`")
     touch_every_days: int = param(7, low=1, integer=True, unit="days", doc="days between touches, from day 0")
     touch_purchase_lift: float = param(1.5, low=0, unit="multiplier",
-                                       doc="touched members' purchase-probability factor on touch days")
+                                       doc="reached members' purchase-probability factor on touch days")
     trust_churn_multiplier: float = param(0.8, low=0, unit="multiplier", doc="members' churn-probability factor")
     tolerance_touches_per_30_days: float = param(4.0, low=0, unit="touches per 30 days",
                                                  doc="touches a member accepts without fatigue")
@@ -52,18 +58,33 @@ class PrivatePool(Policy, kind="pool"):
                                     doc="chance that a touch unsubscribes a member within tolerance")
     fatigue_unsubscribe_prob: float = param(0.02, low=0, high=1, unit="probability per touch and excess touch",
                                             doc="added to `unsubscribe_prob` per touch a month beyond tolerance")
-    monthly_fixed_cost: float = param(2000.0, low=0, unit="currency per 30 days", doc="operators, content, tooling")
+    daily_budget: float = param(100.0, low=0, unit="currency per acquisition day",
+                                doc="operating spend (operators, content, tooling); buys the touches' reach")
+    max_reach: float = param(1.0, low=0, high=1, unit="share of members",
+                             doc="share of members a touch reaches at an unlimited budget")
+    half_reach_budget: float = param(50.0, low=0, low_open=True, unit="currency per day",
+                                     doc="the `daily_budget` at which a touch reaches half of `max_reach`")
     monthly_cost_per_member: float = param(0.2, low=0, unit="currency per member and 30 days",
-                                           doc="cost growing with the pool")
+                                           doc="cost growing with the pool, spent daily (1/30 a day)")
 
     ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
-    COUNTS: ClassVar[tuple] = ("pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
+    COUNTS: ClassVar[tuple] = ("spend.pool", "pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
+    SUMMARY: ClassVar[tuple] = (("members", "pool_members"), ("join rate", "pool_join_rate"),
+                                ("touch reach", "pool_reach"), ("operating spend", "pool_spend"),
+                                ("repeat rate, members", "repeat_rate_pool_members"),
+                                ("repeat rate, non-members", "repeat_rate_non_pool_members"))
 
     def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("pool_member", np.bool_, False)
         state.people.add_field("ti_pool_joined", np.int32, -1)
+        state.people.add_field("ti_pool_touched", np.int32, -1)
         self.touch_today = False
+
+    @property
+    def reach(self) -> float:
+        """Probability that a touch reaches a member, bought by ``daily_budget`` (0 at no budget)."""
+        return float(hill(self.daily_budget, self.max_reach, self.half_reach_budget)) if self.daily_budget else 0.0
 
     @property
     def unsubscribe_per_touch(self) -> float:
@@ -76,32 +97,22 @@ class PrivatePool(Policy, kind="pool"):
         return active[state.people.pool_member[active]]
 
     def calendar(self, env, state: State):
-        """Touch days (with unsubscribes) from day 0, and billing at the end of every 30 days."""
-        env.process(self._billing(env, state))
-        while True:
+        """Each acquisition day: the operating spend; touch days (reach, unsubscribes) from day 0."""
+        while int(env.now) < state.params.acquisition_days:
             day = int(env.now)
             members = self.members(state)
-            members = members[self.targeted(state, members)]
-            state.ledger.record("pool_touches", day, members.size)
-            leaving = members[state.random("pool/unsubscribe", day).random(members.size)
-                              < self.unsubscribe_per_touch]
-            state.people.pool_member[leaving] = False
-            state.ledger.record("pool_unsubscribes", day, leaving.size)
-            self.touch_today = True
+            state.ledger.spend(day, "pool", self.daily_budget + self.monthly_cost_per_member / 30 * members.size)
+            self.touch_today = day % self.touch_every_days == 0
+            if self.touch_today:
+                members = members[self.targeted(state, members)]
+                members = members[state.random("pool/reach", day).random(members.size) < self.reach]
+                state.ledger.record("pool_touches", day, members.size)
+                leaving = state.random("pool/unsubscribe", day).random(members.size) < self.unsubscribe_per_touch
+                state.people.pool_member[members[leaving]] = False
+                state.people.ti_pool_touched[members[~leaving]] = day
+                state.ledger.record("pool_unsubscribes", day, int(leaving.sum()))
             yield env.timeout(1)
-            self.touch_today = False
-            yield env.timeout(self.touch_every_days - 1)
-
-    def _billing(self, env, state: State):
-        while True:
-            yield env.timeout(30)        # each month is paid at its end
-            day = int(env.now)
-            members = self.members(state)
-            total = self.monthly_fixed_cost + self.monthly_cost_per_member * members.size
-            if members.size:
-                state.ledger.book(day, "pool_cost", members, np.full(members.size, total / members.size))
-            else:
-                state.ledger.record("pool_cost", day, total)
+        self.touch_today = False
 
     def on_arrivals(self, state: State, ids: np.ndarray) -> None:
         people = state.people
@@ -127,7 +138,8 @@ class PrivatePool(Policy, kind="pool"):
     def purchase_multiplier(self, state: State, ids):
         if not self.touch_today:
             return 1.0
-        touched = state.people.pool_member[ids] & self.targeted(state, ids)
+        people = state.people
+        touched = people.pool_member[ids] & (people.ti_pool_touched[ids] == state.day)
         return np.where(touched, np.float32(self.touch_purchase_lift), np.float32(1))
 
     def end_of_day(self, state: State) -> None:
@@ -143,6 +155,8 @@ class PrivatePool(Policy, kind="pool"):
             "pool_joined": float(daily["pool_joined"].sum()),
             "pool_touches": float(daily["pool_touches"].sum()),
             "pool_unsubscribes": float(daily["pool_unsubscribes"].sum()),
+            "pool_reach": self.reach,
+            "pool_spend": float(daily["spend.pool"].sum()),
             "pool_cost": float(daily["pool_cost"].sum()),
             "pool_join_rate": ratio(joined.sum(), acquired.sum()),
             "ltv_pool_members": mean_where(people.value, joined),
@@ -150,4 +164,3 @@ class PrivatePool(Policy, kind="pool"):
             "repeat_rate_pool_members": mean_where(people.n_purchases >= 2, joined),
             "repeat_rate_non_pool_members": mean_where(people.n_purchases >= 2, others),
         }
-
