@@ -73,6 +73,12 @@ class MarketConfig:
                       doc="addressable market; every acquisition draws from what is left")
     innovation: float = param(0.0, low=0, high=365, unit="per year", doc="Bass p, spontaneous adoption")
     imitation: float = param(0.0, low=0, high=365, unit="per year", doc="Bass q, word-of-mouth adoption")
+    # Assumption (docs/domain.md §4: super users are "willing to share"; no
+    # figure given): a paying member's word of mouth is worth 3 ordinary
+    # customers' in Bass imitation and in invitations per purchase.
+    member_influence: float = param(3.0, low=0, unit="ordinary customers per member",
+                                    doc="weight of an active member in Bass imitation and factor on its "
+                                        "invitations (assumption)")
     organic_quality: Dict[str, Any] = field(default_factory=dict)   # trait -> multiplier for organic adopters
 
 

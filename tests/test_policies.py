@@ -188,7 +188,7 @@ def test_referral_rewards_and_commissions_are_the_referral_sources_cac():
                   "population.referral_prob={dist: constant, value: 1}", "referral.conversion_prob=0.5",
                   "horizon.acquisition_days=6", "horizon.ltv_days=2",
                   f"+policies.referral={{referrer_reward: {rr}, referee_reward: {re}, "
-                  f"level1_commission: {c1}, level2_commission: {c2}, conversion_lift: 1}}")
+                  f"level1_commission: {c1}, level2_commission: {c2}}}")
     state = final_state(cfg)
     people, daily = state.people, state.ledger.daily
     referred = people.referrer >= 0
@@ -204,7 +204,7 @@ def test_referral_rewards_and_commissions_are_the_referral_sources_cac():
 def test_rewards_lift_referrals():
     base = ["replications=2", "population.referral_prob={dist: constant, value: 0.1}"]
     without = sim.run(compose(*base)).metrics
-    with_rewards = sim.run(compose(*base, "+policies.referral={conversion_lift: 2}")).metrics
+    with_rewards = sim.run(compose(*base, "+policies.referral={referee_reward: 10}")).metrics
     assert with_rewards["customers.referral"] > 1.5 * without["customers.referral"]
     assert with_rewards["k_factor"] > without["k_factor"]
 

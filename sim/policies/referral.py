@@ -8,6 +8,7 @@ from typing import ClassVar, TYPE_CHECKING
 import numpy as np
 
 from ..declarations import declare
+from ..response import hill
 from ..validation import ConfigError, param
 from .base import Policy
 
@@ -24,8 +25,15 @@ class ReferralRewards(Policy, kind="referral"):
     * **Commission**: on every purchase of a referred customer, level 1 (its
       referrer) earns ``level1_commission`` of the spend and level 2 (the
       referrer's referrer, if any) ``level2_commission``.
-    * **Effect**: rewards make invitations convert ``conversion_lift`` times
-      as often.
+    * **Effect**: the referrer reward makes a buyer invite more, the referee
+      reward makes an invitation convert more, each along a saturating curve
+      (``sim.response.hill``): invitations per purchase are multiplied by
+      ``1 + hill(referrer_reward, invitation_max_lift, invitation_half_reward)``,
+      invitation conversion by ``1 + hill(referee_reward, conversion_max_lift,
+      conversion_half_reward)``. A reward of 0 changes nothing. The curve
+      parameters are assumptions; ``sim.response.hill_through`` sets a
+      ``(lift, half)`` pair from an A/B test of two reward sizes.
+      Commissions (both levels) only cost: they move nobody's effort.
     * **Levels**: the programme runs ``levels`` deep: a customer at referral
       depth ``levels`` or more cannot bring new customers through it, so no
       customer is deeper than ``levels``. More than two levels carry legal
@@ -42,12 +50,27 @@ class ReferralRewards(Policy, kind="referral"):
                                      doc="paid to the referrer on each purchase of a referred customer")
     level2_commission: float = param(0.0, low=0, high=1, unit="share of the amount paid",
                                      doc="paid to the referrer's referrer on the same purchases")
-    conversion_lift: float = param(1.5, low=0, unit="multiplier", doc="factor on invitation conversion")
+    # Assumptions, not measurements: a referrer reward can at most double a
+    # buyer's invitations, half of that at 20; a referee reward can at most
+    # double an invitation's conversion, half of that at 10 (so the default
+    # reward of 10 gives the factor 1.5 that was the old fixed lift).
+    invitation_max_lift: float = param(1.0, low=0, unit="extra invitations per invitation",
+                                   doc="largest lift in invitations per purchase a referrer reward buys "
+                                       "(assumption)")
+    invitation_half_reward: float = param(20.0, low=0, low_open=True, unit="currency per referred customer",
+                                          doc="referrer reward that buys half of `invitation_max_lift` (assumption)")
+    conversion_max_lift: float = param(1.0, low=0, unit="extra conversions per conversion",
+                                   doc="largest lift in invitation conversion a referee reward buys (assumption)")
+    conversion_half_reward: float = param(10.0, low=0, low_open=True, unit="currency per referred customer",
+                                          doc="referee reward that buys half of `conversion_max_lift` (assumption)")
     levels: int = param(2, low=1, integer=True, unit="referral depth",
                         doc="deepest referral chain the programme allows")
     allow_more_than_two_levels: bool = declare(False, unit="`true` or `false`", doc="required for `levels > 2`")
 
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
+    SUMMARY: ClassVar[tuple] = (("k-factor", "k_factor"), ("referral share", "referral_share"),
+                                ("invitations", "invitations"), ("invitations converted", "referrals_converted"),
+                                ("rewards paid", "referral_rewards"), ("commissions paid", "referral_commissions"))
 
     def check(self, path: str) -> None:
         if self.levels == 1 and self.level2_commission:
@@ -61,12 +84,28 @@ class ReferralRewards(Policy, kind="referral"):
             warnings.warn(f"{path}.levels = {self.levels}: three or more referral levels carry "
                           "legal risk and demotivate; two are enough", stacklevel=3)
 
+    def invitation_factor(self) -> float:
+        """``1 + hill(referrer_reward, invitation_max_lift, invitation_half_reward)``: the referrer reward's
+        factor on invitations per purchase."""
+        return 1.0 + float(hill(self.referrer_reward, self.invitation_max_lift, self.invitation_half_reward))
+
+    def conversion_factor(self) -> float:
+        """``1 + hill(referee_reward, conversion_max_lift, conversion_half_reward)``: the referee reward's
+        factor on invitation conversion."""
+        return 1.0 + float(hill(self.referee_reward, self.conversion_max_lift, self.conversion_half_reward))
+
     def conversion_bound(self) -> float:
-        return max(1.0, self.conversion_lift)
+        return self.conversion_factor()
+
+    def invitation_multiplier(self, state: State, buyers):
+        """Factor on the buyers' ``referral_prob``: the reward's factor for buyers the programme can
+        reward (targeted, below the depth cap), 1 for the others."""
+        rewarded = (state.people.referral_depth[buyers] < self.levels) & self.targeted(state, buyers)
+        return np.where(rewarded, np.float32(self.invitation_factor()), np.float32(1))
 
     def conversion_multiplier(self, state: State, inviters):
         allowed = state.people.referral_depth[inviters] < self.levels
-        lift = np.where(self.targeted(state, inviters), np.float32(self.conversion_lift), np.float32(1))
+        lift = np.where(self.targeted(state, inviters), np.float32(self.conversion_factor()), np.float32(1))
         return np.where(allowed, lift, np.float32(0))
 
     def on_arrivals(self, state: State, ids: np.ndarray) -> None:
@@ -91,4 +130,6 @@ class ReferralRewards(Policy, kind="referral"):
     def metrics(self, state: State) -> dict:
         daily = state.ledger.daily
         return {"referral_rewards": float(daily["referral_rewards"].sum()),
-                "referral_commissions": float(daily["referral_commissions"].sum())}
+                "referral_commissions": float(daily["referral_commissions"].sum()),
+                "invitations": float(daily["invitations"].sum()),
+                "referrals_converted": float(daily["referrals_converted"].sum())}

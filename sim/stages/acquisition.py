@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activation import activate
+from .referral import active_members, member_influence
 
 if TYPE_CHECKING:
     from ..state import State
@@ -17,9 +18,11 @@ class OrganicAdoption:
     """Bass-type adoption at no cost.
 
     Each remaining prospect adopts on a day with probability
-    ``(innovation + imitation * active / market_size) / 365``, where
-    ``active`` is the number of customers active at the start of the day;
-    with churn and channels off the cumulative adopters follow the Bass
+    ``min(1, (innovation + imitation * active / market_size) / 365)``, where
+    ``active`` is the number of customers active at the start of the day,
+    each paying member (membership policy) counted ``market.member_influence``
+    times (so ``active = ordinary + member_influence * members``); with churn
+    and channels off and no members the cumulative adopters follow the Bass
     curve ``F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})``, t in years.
     """
 
@@ -28,10 +31,19 @@ class OrganicAdoption:
     market_size: int
     source: int
 
-    def daily_adoption_prob(self, active_at_start: int) -> float:
-        return (self.innovation + self.imitation * active_at_start / self.market_size) / 365.0
+    def daily_adoption_prob(self, active_at_start: float) -> float:
+        return min(1.0, (self.innovation + self.imitation * active_at_start / self.market_size) / 365.0)
+
+    def word_of_mouth(self, state: State, active_at_start: int) -> float:
+        """The active count of the Bass rate: ``active_at_start`` plus ``member_influence - 1``
+        for each active member (members are never among today's arrivals)."""
+        influence = member_influence(state)
+        if influence == 1.0 or not self.imitation:
+            return float(active_at_start)
+        members = int(active_members(state, state.people.active_ids).sum())
+        return active_at_start + (influence - 1.0) * members
 
     def step(self, state: State, rng: np.random.Generator, active_at_start: int) -> np.ndarray:
         """Draw today's adopters from the remaining market; return their ids."""
-        adopters = rng.binomial(state.market_left, self.daily_adoption_prob(active_at_start))
+        adopters = rng.binomial(state.market_left, self.daily_adoption_prob(self.word_of_mouth(state, active_at_start)))
         return activate(state, adopters, self.source, rng)
