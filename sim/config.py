@@ -125,8 +125,19 @@ class CampaignsConfig:
 
 @dataclass
 class AllocationConfig:
+    """One total daily budget split over items (sim/params.py ``_allocate``).
+
+    An item is a channel with a ``daily_budget`` or a policy with one (the
+    ``pool``), named as under ``channels`` or ``policies``. Every item's
+    budget is per acquisition day, so the total is fixed however the
+    weights move.
+    """
+
     total_daily_budget: Optional[float] = None
+    # item -> weight: the item gets total_daily_budget * weight / sum(weights)
     weights: Dict[str, Any] = field(default_factory=dict)
+    # item -> [low, high], currency per day: the split is held inside them
+    bounds: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -290,7 +301,7 @@ def _scalars(node, prefix: str = "", keys: bool = False):
 #: Mappings whose keys are free in the schema (checked by sim.params) and
 #: that are replaced whole, never merged, when assigned.
 OPEN_MAPPINGS = (
-    "channels", "policies", "uncertainty", "market.organic_quality", "referral.quality", "allocation.weights",
+    "channels", "policies", "uncertainty", "market.organic_quality", "referral.quality", "allocation.weights", "allocation.bounds",
     *(f"population.{trait}" for trait in TRAITS),
 )
 

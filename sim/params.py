@@ -163,29 +163,118 @@ def _declared(cls, name: str) -> dict:
 
 
 def _allocate(data: dict) -> None:
-    """Split ``allocation.total_daily_budget`` over the weighted channels' daily budgets."""
-    total, weights = data["allocation"]["total_daily_budget"], data["allocation"]["weights"]
+    """Split ``allocation.total_daily_budget`` over the weighted items' daily budgets.
+
+    An item is a channel or a policy with a ``daily_budget`` (the ``pool``),
+    named as under ``channels`` or ``policies``. Without bounds item ``i``
+    gets ``total * w_i / sum(w)``; with ``allocation.bounds`` it gets
+    ``clip(lam * w_i, low_i, high_i)``, ``lam`` chosen so the budgets add up
+    to the total (:func:`_split`). Raise ConfigError naming the field when
+    the allocation is malformed or infeasible.
+    """
+    allocation = data["allocation"]
+    total, weights, limits = allocation["total_daily_budget"], allocation["weights"], allocation["bounds"]
     if total is None:
-        if weights:
-            raise ConfigError("allocation.total_daily_budget", None, "needed when allocation.weights is set")
+        for key, value in (("weights", weights), ("bounds", limits)):
+            if value:
+                raise ConfigError("allocation.total_daily_budget", None, f"needed when allocation.{key} is set")
         return
     total = check_number("allocation.total_daily_budget", total, low=0)
     if not weights:
-        raise ConfigError("allocation.weights", {}, "name at least one channel and its weight")
-    for name, weight in weights.items():
-        check_choice(f"allocation.weights.{name}", name, data["channels"], what="must be a channel:")
-        check_number(f"allocation.weights.{name}", weight, low=0)
-        spec = data["channels"][name]
-        if not isinstance(spec, Mapping) or spec.get("kind") not in _kinds():
-            continue                   # the channel's own check reports what is wrong with it
-        if "daily_budget" not in _budget_keys(spec):
-            raise ConfigError(f"allocation.weights.{name}", weight, "the channel has no daily budget")
+        raise ConfigError("allocation.weights", {}, "name at least one channel or policy and its weight")
+    specs = {name: _item(data, name, weight) for name, weight in weights.items()}
     norm = sum(weights.values())
     if norm <= 0:
         raise ConfigError("allocation.weights", weights, "at least one weight must be > 0")
-    for name, weight in weights.items():
-        if isinstance(data["channels"][name], Mapping):
-            data["channels"][name]["daily_budget"] = total * weight / norm
+    if limits:
+        budgets = _split(total, weights, _bounds(limits, weights, total))
+    else:
+        budgets = {name: total * weight / norm for name, weight in weights.items()}
+    for name, spec in specs.items():
+        if spec is not None:
+            spec["daily_budget"] = float(budgets[name])
+
+
+def _item(data: dict, name: str, weight) -> dict | None:
+    """The spec of allocation item ``name`` (a channel's or a policy's), to receive its budget.
+
+    None when the spec is not a mapping: the item's own check reports it.
+    """
+    path = f"allocation.weights.{name}"
+    channels, policies = data["channels"], data["policies"]
+    if name in channels and name in policies:
+        raise ConfigError(path, weight, f"{name!r} names both a channel and a policy; rename one")
+    check_choice(path, name, [*channels, *policies], what="must be a channel or a policy:")
+    check_number(path, weight, low=0)
+    if name in channels:
+        spec = channels[name]
+        if not isinstance(spec, Mapping) or spec.get("kind") not in _kinds():
+            return None
+        if "daily_budget" not in _budget_keys(spec):
+            raise ConfigError(path, weight, "the channel has no daily budget")
+        return spec
+    from .policies import KINDS as POLICY_KINDS
+    if policies[name] is None:
+        policies[name] = {}
+    spec = policies[name]
+    if not isinstance(spec, Mapping):
+        return None
+    cls = POLICY_KINDS.get(spec.get("kind", name))
+    if cls is None:
+        return None
+    if "daily_budget" not in cls.config_keys():
+        raise ConfigError(path, weight, f"the policy (kind {cls.kind}) has no daily budget")
+    return spec
+
+
+def _bounds(limits: Mapping, weights: Mapping, total: float) -> dict:
+    """``allocation.bounds`` checked: item -> (low, high), every item of ``weights`` (default ``(0, inf)``)."""
+    checked = {name: (0.0, float("inf")) for name in weights}
+    for name, pair in limits.items():
+        path = f"allocation.bounds.{name}"
+        check_choice(path, name, weights, what="must be an item of allocation.weights:")
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair)
+                or not 0 <= pair[0] <= pair[1] < float("inf")):
+            raise ConfigError(path, pair, "must be [low, high], currency per day, with 0 <= low <= high")
+        checked[name] = (float(pair[0]), float(pair[1]))
+    lows = sum(low for low, _ in checked.values())
+    highs = sum(high for _, high in checked.values())
+    if lows > total:
+        raise ConfigError("allocation.bounds", dict(limits), f"infeasible: the lows add up to {lows:g}, "
+                          f"more than allocation.total_daily_budget ({total:g})")
+    if highs < total:
+        raise ConfigError("allocation.bounds", dict(limits), f"infeasible: the highs add up to {highs:g}, "
+                          f"less than allocation.total_daily_budget ({total:g})")
+    return checked
+
+
+def _split(total: float, weights: Mapping, limits: Mapping) -> dict:
+    """Budgets ``clip(lam * w_i, low_i, high_i)`` adding up to ``total``.
+
+    The sum grows piecewise linearly with ``lam``; ``lam`` is found exactly on
+    the segment between two kinks. A zero weight gets its low. Raise
+    ConfigError when the items of weight > 0 cannot take the total.
+    """
+    names = list(weights)
+    w = np.array([float(weights[n]) for n in names])
+    low = np.array([limits[n][0] for n in names])
+    high = np.array([limits[n][1] for n in names])
+    positive = w > 0
+    kinks = np.concatenate([[0.0], low[positive] / w[positive], high[positive] / w[positive],
+                            [total / w[positive].min()]])
+    kinks = np.unique(kinks[np.isfinite(kinks)])
+    spent = np.array([np.clip(k * w, low, high).sum() for k in kinks])
+    if spent[-1] < total * (1 - 1e-12):
+        raise ConfigError("allocation.weights", dict(weights), "infeasible with allocation.bounds: the items "
+                          f"of weight > 0 take at most {spent[-1]:g} of {total:g}")
+    k = int(np.searchsorted(spent, total))
+    if k == 0:
+        lam = kinks[0]
+    else:
+        a, b = kinks[k - 1], kinks[k]
+        lam = a + (total - spent[k - 1]) * (b - a) / (spent[k] - spent[k - 1])
+    return dict(zip(names, np.clip(lam * w, low, high)))
 
 
 def _kinds() -> dict:
