@@ -45,7 +45,7 @@ def test_every_fee_and_cost_is_booked_once():
     # daily totals of every customer account over those days.
     days = 200
     cfg = compose(*base_world(n=5000, days=days, churn=0.01), "+policies.pool={incentive: 2}",
-                  "+policies.membership={min_purchases: 2, offer_accept_prob: 0.5}",
+                  "+policies.membership={min_purchases: 2, fee: 30}",
                   "+policies.churn_warning={}")
     state = final_state(cfg)
     ledger, people = state.ledger, state.people
@@ -109,13 +109,14 @@ def test_pool_trust_lowers_churn_and_fatigue_unsubscribes():
 def test_membership_kpis_match_counts_and_fees():
     fee = 50
     cfg = compose("replications=1", "horizon.acquisition_days=200", "horizon.ltv_days=400",
-                  f"+policies.membership={{fee: {fee}, term_days: 90, offer_accept_prob: 0.3, renewal_prob: 0.7}}")
+                  f"+policies.membership={{fee: {fee}, term_days: 90}}")
     state = final_state(cfg)
     daily, m = state.ledger.daily, sim.metrics.compute(state).metrics
     joins, renewals = daily["membership_joins"].sum(), daily["membership_renewals"].sum()
     assert m["membership_fee_income"] == pytest.approx(fee * (joins + renewals))
     assert m["membership_conversion"] == pytest.approx(joins / daily["membership_offers"].sum())
-    assert_rate(renewals, renewals + daily["membership_lapses"].sum(), 0.7, "renewal")
+    assert 0 < m["membership_renewal_rate"] < 1 and m["membership_renewal_rate"] == pytest.approx(
+        renewals / (renewals + daily["membership_lapses"].sum()))
     offered = state.people.membership_offered
     assert np.all(state.people.n_purchases[offered] >= 2)
     assert 0 < m["membership_penetration"] < 1
@@ -123,9 +124,11 @@ def test_membership_kpis_match_counts_and_fees():
 
 
 def test_the_membership_fee_adds_exactly_its_income_to_profit():
-    # The fee changes no draw, so on the same seed the only difference is the
-    # fee itself: income to the company, value to the members' LTV.
-    world = [*base_world(n=5000, days=200, churn=0.005), "+policies.membership={min_purchases: 2}"]
+    # The fee changes no draw, and valued far above either fee the membership
+    # is bought and renewed by the same customers: on the same seed the only
+    # difference is the fee itself, income to the company, value to the members' LTV.
+    world = [*base_world(n=5000, days=200, churn=0.005),
+             "+policies.membership={min_purchases: 2, other_benefit_value: 1e6}"]
     free, paid = (final_state(compose(*world, f"policies.membership.fee={fee}")) for fee in (0, 99))
     income = paid.ledger.daily["membership_fee"].sum()
     assert income > 0 and free.ledger.daily["membership_fee"].sum() == 0
@@ -138,8 +141,9 @@ def test_the_membership_fee_adds_exactly_its_income_to_profit():
 
 
 def test_membership_acceptance_rises_with_purchase_frequency():
+    # frequent buyers expect more discounts and rebates, so more of them value it above the fee
     state = final_state(compose("replications=1", "horizon.acquisition_days=300", "horizon.ltv_days=100",
-                                "+policies.membership={offer_accept_prob: 0.1, frequency_elasticity: 1}"))
+                                "+policies.membership={fee: 40, other_benefit_value: 10}"))
     people = state.people
     offered = people.membership_offered
     frequent = offered & (people.daily_purchase_prob > np.median(people.daily_purchase_prob[offered]))
@@ -150,8 +154,8 @@ def test_membership_acceptance_rises_with_purchase_frequency():
 def test_membership_benefits_have_their_stated_size():
     uplift, discount, rebate = 1.5, 0.1, 0.03
     state = final_state(compose(*base_world(n=3000, days=60, purchase=0.1),
-                                f"+policies.membership={{min_purchases: 1, offer_accept_prob: 1, "
-                                f"frequency_elasticity: 0, exclusive_spend_uplift: {uplift}, "
+                                f"+policies.membership={{min_purchases: 1, fee: 0, "
+                                f"exclusive_spend_uplift: {uplift}, "
                                 f"price_discount: {discount}, rebate_rate: {rebate}, "
                                 "custom_offer_purchase_lift: 1, phases: [{start: 30, price_discount: 0.2}]}"))
     daily, n = state.ledger.daily, state.people.n
@@ -258,7 +262,7 @@ def test_a_customer_is_won_back_at_most_once_and_keeps_its_first_churn_day():
 def test_rfm_tiers_rank_customers_and_target_policies():
     state = final_state(compose("replications=1", "horizon.acquisition_days=200", "horizon.ltv_days=100",
                                 "+policies.tiering={every_days: 30, tiers: 4}",
-                                "+policies.membership={target_tiers: [3], offer_accept_prob: 0.5}"))
+                                "+policies.membership={target_tiers: [3], fee: 30}"))
     people = state.people
     active = people.active_ids
     tier = people.tier[active]

@@ -1,16 +1,27 @@
-"""Paid membership: turning repeat buyers into "super users"."""
+"""Paid membership: turning repeat buyers into "super users".
+
+Customers decide on value: each one offered the membership values it at
+what it expects the programme to return to it over a term, times its own
+willingness to pay, and joins when that is at least the fee; at the term's
+end it renews when what the programme actually returned, valued the same
+way, still covers the fee. :func:`fit_valuation` sets the two valuation
+parameters from a price test or survey (take-up at two fees).
+"""
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
+from scipy import optimize, stats
 
 from ..declarations import declare
 from ..metrics import mean_where, ratio
 from ..population import CHURNED
+from ..response import valuation_through
 from ..validation import ConfigError, bounds, check_keys, check_number, param
 from .base import Policy
 
@@ -26,16 +37,26 @@ BENEFITS = ("price_discount", "exclusive_spend_uplift", "priority_churn_multipli
 class Membership(Policy, kind="membership"):
     """A paid membership with benefits along the six dimensions of the brief.
 
+    * **Willingness to pay**: every new customer draws a willingness factor
+      ``w`` with ``ln w ~ N(-sigma^2 / 2, sigma^2)`` (mean 1,
+      ``sigma = valuation_sigma``) from the stream ``membership/valuation``.
     * **Eligibility and offer**: a customer becomes eligible at its
       ``min_purchases``-th purchase inside its LTV window (and only if a pool
       member, with ``pool_members_only``) and is offered membership once.
-      It accepts with probability ``offer_accept_prob * (p / p_mean)^frequency_elasticity``
-      (capped at 1), where ``p`` is its daily purchase probability and
-      ``p_mean`` the population's mean: frequent buyers join more.
+      It expects the money benefit
+
+      .. math:: B = T \\cdot \\min(p L, 1) \\cdot s U \\cdot (d + r)
+
+      over a term (``T = term_days``, ``p`` its daily purchase probability,
+      ``s`` its spend, ``L``, ``U``, ``d``, ``r`` today's
+      ``custom_offer_purchase_lift``, ``exclusive_spend_uplift``,
+      ``price_discount`` and ``rebate_rate``), values the membership at
+      ``V = (B + other_benefit_value) * w`` and joins when ``V >= fee``.
     * **Fee and term**: ``fee`` is paid on joining and on each renewal and
-      covers ``term_days``; at a term's end a still-active member renews with
-      ``renewal_prob``, otherwise the membership lapses (the renewal rate
-      counts only members still customers at their term's end).
+      covers ``term_days``; at a term's end a member still a customer renews
+      when ``(R + other_benefit_value) * w + renewal_inertia >= fee``, ``R`` being
+      the discounts and rebates it received during the term; otherwise the
+      membership lapses.
     * **Benefits while a member** (exclusive price and discounts, exclusive
       products, priority service, rebates, customised offers):
       ``price_discount`` of each purchase is given up (cost),
@@ -55,12 +76,15 @@ class Membership(Policy, kind="membership"):
     pool_members_only: bool = declare(False, unit="`true` or `false`",
                                       doc="offer only to customers with `pool_member`; needs the `pool` policy "
                                           "(checked by validation, *Policies*)")
-    offer_accept_prob: float = param(0.1, low=0, high=1, unit="probability per offer",
-                                     doc="acceptance at the population's mean purchase probability")
-    frequency_elasticity: float = param(1.0, low=0, unit="dimensionless",
-                                        doc="how acceptance grows with the buyer's purchase probability")
-    renewal_prob: float = param(0.6, low=0, high=1, unit="probability per term end",
-                                doc="chance that a member still a customer at its term's end renews")
+    other_benefit_value: float = param(31.0, low=0, unit="currency per term",
+                                       doc="what a customer of average willingness values the benefits that "
+                                           "return no money at (exclusive products, priority service, "
+                                           "customised offers); assumption, set from a price test")
+    valuation_sigma: float = param(1.0, low=0, high=5, unit="dimensionless",
+                                   doc="spread of willingness to pay between customers: sd of its log "
+                                       "(assumption; set from a price test)")
+    renewal_inertia: float = param(0.0, low=0, unit="currency per term",
+                                   doc="value a member puts on staying as it is: added to its valuation at renewal")
     price_discount: float = param(0.05, low=0, high=1, unit="share of the amount paid",
                                   doc="member price: given up on each member purchase (cost)")
     exclusive_spend_uplift: float = param(1.1, low=0, unit="multiplier",
@@ -79,15 +103,26 @@ class Membership(Policy, kind="membership"):
                                 "membership_rebate": -1.0, "membership_benefit_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",
                                "membership_renewals", "membership_lapses")
+    SUMMARY: ClassVar[tuple] = (("members", "membership_members"), ("penetration", "membership_penetration"),
+                                ("conversion", "membership_conversion"),
+                                ("renewal rate", "membership_renewal_rate"),
+                                ("value per member", "value_per_member"),
+                                ("value per non-member", "value_per_non_member"),
+                                ("fee income", "membership_fee_income"),
+                                ("benefit cost", "membership_benefit_cost"))
+    """(label, metric) rows of the printed summary."""
 
     def init(self, state: State) -> None:
         super().init(state)
-        state.people.add_field("ti_member_until", np.int32, -1)    # last day covered; -1 never a member
-        state.people.add_field("ti_member_joined", np.int32, -1)
-        state.people.add_field("membership_offered", np.bool_, False)
+        people = state.people
+        people.add_field("ti_member_until", np.int32, -1)    # last day covered; -1 never a member
+        people.add_field("ti_member_joined", np.int32, -1)
+        people.add_field("membership_offered", np.bool_, False)
+        people.add_field("rel_membership_value", np.float32, 1.0)           # willingness factor w
+        people.add_field("membership_expected_benefit", np.float32, 0.0)    # B at the offer
+        people.add_field("membership_term_benefit", np.float64, 0.0)        # R, this term so far
         self.benefits = {name: getattr(self, name) for name in BENEFITS}
         self.term_ends = defaultdict(list)         # day -> ids whose term ends that day
-        self.mean_purchase_prob = state.params.traits["daily_purchase_prob"].mean
 
     @classmethod
     def structured(cls, path: str, spec: Mapping) -> dict:
@@ -111,6 +146,19 @@ class Membership(Policy, kind="membership"):
     def is_member(self, state: State, ids: np.ndarray) -> np.ndarray:
         return state.people.ti_member_until[ids] >= state.day
 
+    def expected_benefit(self, state: State, ids: np.ndarray) -> np.ndarray:
+        """``B``: the discounts and rebates ``ids`` expect over a term at today's benefits."""
+        people, b = state.people, self.benefits
+        purchases = self.term_days * np.minimum(people.daily_purchase_prob[ids] * b["custom_offer_purchase_lift"], 1.0)
+        return purchases * people.spend[ids] * b["exclusive_spend_uplift"] * (b["price_discount"] + b["rebate_rate"])
+
+    def on_arrivals(self, state: State, ids: np.ndarray) -> None:
+        """Draw the new customers' willingness factors (lognormal, mean 1)."""
+        if ids.size:
+            sigma = self.valuation_sigma
+            state.people.rel_membership_value[ids] = np.exp(
+                state.random("membership/valuation").normal(-sigma * sigma / 2, sigma, ids.size))
+
     def calendar(self, env, state: State):
         """Programme phases, then a renewal check at the start of every day."""
         for phase in sorted(self.phases, key=lambda p: p["start"]):
@@ -130,7 +178,9 @@ class Membership(Policy, kind="membership"):
         people = state.people
         ending = np.concatenate(ending)
         ending = ending[people.stage[ending] != CHURNED]   # only members still customers are up for renewal
-        renew = ending[state.random("membership/renew", day).random(ending.size) < self.renewal_prob]
+        value = ((people.membership_term_benefit[ending] + self.other_benefit_value)
+                 * people.rel_membership_value[ending] + self.renewal_inertia)
+        renew = ending[value >= self.fee]
         state.ledger.record("membership_renewals", day, renew.size)
         state.ledger.record("membership_lapses", day, ending.size - renew.size)
         self._start_term(state, day, renew)
@@ -141,6 +191,7 @@ class Membership(Policy, kind="membership"):
         last = day + self.term_days - 1
         # a term past the run's end is stored as the end (int32), where it means the same
         state.people.ti_member_until[ids] = min(last, state.params.n_days)
+        state.people.membership_term_benefit[ids] = 0.0
         self.term_ends[last].append(ids)
         state.ledger.book(day, "membership_fee", ids, np.full(ids.size, self.fee))
         state.ledger.book(day, "membership_benefit_cost", ids,
@@ -150,9 +201,11 @@ class Membership(Policy, kind="membership"):
         people, day = state.people, state.day
         members = self.is_member(state, buyers)
         if members.any():
-            paid = amounts[members]
-            state.ledger.book(day, "membership_discount", buyers[members], paid * self.benefits["price_discount"])
-            state.ledger.book(day, "membership_rebate", buyers[members], paid * self.benefits["rebate_rate"])
+            ids, paid = buyers[members], amounts[members]
+            discount, rebate = paid * self.benefits["price_discount"], paid * self.benefits["rebate_rate"]
+            state.ledger.book(day, "membership_discount", ids, discount)
+            state.ledger.book(day, "membership_rebate", ids, rebate)
+            np.add.at(people.membership_term_benefit, ids, discount + rebate)
         eligible = buyers[(people.n_purchases[buyers] >= self.min_purchases)
                           & ~people.membership_offered[buyers]]
         if self.pool_members_only:
@@ -160,10 +213,9 @@ class Membership(Policy, kind="membership"):
         eligible = eligible[self.targeted(state, eligible)]
         people.membership_offered[eligible] = True
         state.ledger.record("membership_offers", day, eligible.size)
-        frequency = people.daily_purchase_prob[eligible] / self.mean_purchase_prob
-        with np.errstate(over="ignore"):     # a steep elasticity makes frequent buyers' power inf: they accept
-            accept = np.minimum(self.offer_accept_prob * frequency ** self.frequency_elasticity, 1.0)
-        joined = eligible[state.random("membership/offer").random(eligible.size) < accept]
+        benefit = self.expected_benefit(state, eligible)
+        people.membership_expected_benefit[eligible] = benefit
+        joined = eligible[(benefit + self.other_benefit_value) * people.rel_membership_value[eligible] >= self.fee]
         people.ti_member_joined[joined] = day
         state.ledger.record("membership_joins", day, joined.size)
         self._start_term(state, day, joined)
@@ -223,3 +275,69 @@ def build_phases(path: str, spec: object) -> tuple:
                         for key, value in phase.items() if key != "start"})
         phases.append(checked)
     return tuple(phases)
+
+
+def take_up(fee: float, benefits: np.ndarray, other_benefit_value: float, valuation_sigma: float) -> float:
+    """Expected share joining at ``fee`` among offered customers with expected benefits ``benefits``:
+    ``mean_i P((B_i + other_benefit_value) * w >= fee)`` with ``ln w ~ N(-sigma^2/2, sigma^2)``."""
+    if fee <= 0:
+        return 1.0
+    value = np.asarray(benefits, dtype=float) + other_benefit_value
+    with np.errstate(divide="ignore"):
+        gap = math.log(fee) - np.log(value)
+    if valuation_sigma == 0:
+        return float(np.mean(gap <= 0))
+    return float(np.mean(stats.norm.sf((gap + valuation_sigma ** 2 / 2) / valuation_sigma)))
+
+
+def fit_valuation(path: str, benefits: np.ndarray, first: tuple[float, float],
+                  second: tuple[float, float]) -> tuple[float, float]:
+    """``(other_benefit_value, valuation_sigma)`` whose take-up among customers with expected
+    benefits ``benefits`` (``membership_expected_benefit`` of the offered customers of a run)
+    passes two measured points ``(fee, share)``, say "15 % at 99, 5 % at 199".
+
+    Starts from the lognormal through the two points
+    (``sim.response.valuation_through``) and solves the two take-up
+    equations (:func:`take_up`). Raises ConfigError naming ``path`` if the
+    points do not fall with the fee, or if no ``other_benefit_value >= 0``
+    and ``valuation_sigma`` fit them (the customers' own benefits spread
+    take-up more than the test does).
+    """
+    mu, sigma = valuation_through(path, first, second)
+    benefits = np.asarray(benefits, dtype=float)
+    points = sorted([first, second])
+
+    def residual(x):
+        return [take_up(f, benefits, x[0], x[1]) - u for f, u in points]
+
+    start = [max(math.exp(mu + sigma ** 2 / 2) - float(np.mean(benefits)), 0.0), sigma]
+    solution = optimize.least_squares(residual, start, bounds=([0.0, 1e-6], [np.inf, 5.0]),
+                                      xtol=1e-12, ftol=1e-12, gtol=1e-12)
+    if max(abs(r) for r in solution.fun) > 1e-4:
+        raise ConfigError(path, [list(first), list(second)],
+                          "no other_benefit_value >= 0 and valuation_sigma give this take-up: the customers' "
+                          "own benefits spread it more than the test (check the benefits or the test)")
+    return float(solution.x[0]), float(solution.x[1])
+
+
+def valuation_from_test(scenario: str, first: tuple[float, float], second: tuple[float, float],
+                        overrides: Sequence[str] = (), policy: str = "membership") -> dict[str, float]:
+    """The ``other_benefit_value`` and ``valuation_sigma`` of ``policies.<policy>`` in ``scenario``
+    (with ``overrides``) that give take-up ``first`` and ``second`` (``(fee, share)``).
+
+    Runs one replication to find whom the programme is offered to and the
+    benefits they expect (neither depends on the two parameters), then
+    :func:`fit_valuation`. Returns ``{override key: value}``.
+    """
+    from ..config import compose
+    from ..engine import simulate
+    from ..params import validate
+    from ..randomness import replication_seeds
+
+    params = validate(compose(scenario, ["replications=1", *overrides]))
+    state = simulate(params, replication_seeds(params.seed, 1)[0])
+    people = state.people
+    offered = people.membership_offered[:people.n]
+    path = f"policies.{policy}"
+    value, spread = fit_valuation(path, people.membership_expected_benefit[:people.n][offered], first, second)
+    return {f"{path}.other_benefit_value": value, f"{path}.valuation_sigma": spread}
