@@ -1,11 +1,15 @@
 """Report an Optuna budget optimisation: the best split against the starting one.
 
     python experiments/optimise/report.py multirun/budget_split [replications]
+    python experiments/optimise/report.py multirun/pool_budget_split [replications]
 
 Reads the sweep's optimization_results.yaml, rebuilds the starting config
 (the scenario and overrides of a complete job of the sweep's plan, with the
 starting weights) and the best one, and runs
-both on common random numbers with ``replications`` (default 10).
+both on common random numbers with ``replications`` (default 10). The
+items split are channels or policy budgets (the pool); with
+``allocation.bounds`` the budgets printed are the ones the run uses,
+clipped to the bounds.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 import yaml
 
 import sim
+from sim.params import validate
 
 
 def configs(sweep_dir: Path, replications: int):
@@ -30,14 +35,21 @@ def configs(sweep_dir: Path, replications: int):
     return start, variant
 
 
+def budgets(cfg) -> dict:
+    """Item -> daily budget the allocation of ``cfg`` gives (bounds applied)."""
+    config = validate(cfg).config
+    return {item: (config["channels"].get(item) or config["policies"].get(item))["daily_budget"]
+            for item in config["allocation"]["weights"]}
+
+
 def main(sweep_dir: str, replications: int = 10) -> sim.compare:
     start, best = configs(Path(sweep_dir), replications)
     comparison = sim.compare(start, best)
     total = start.allocation.total_daily_budget
-    print(f"daily budget {total:,.0f} split over channels (start -> best):")
-    for channel in start.allocation.weights:
-        share = lambda cfg: cfg.allocation.weights[channel] / sum(cfg.allocation.weights.values())
-        print(f"  {channel:<12}{total * share(start):>10,.0f} -> {total * share(best):>10,.0f}")
+    before, after = budgets(start), budgets(best)
+    print(f"daily budget {total:,.0f} split over channels and policies (start -> best):")
+    for item in start.allocation.weights:
+        print(f"  {item:<12}{before[item]:>10,.0f} -> {after[item]:>10,.0f}")
     print(f"\n{replications} paired replications, common random numbers (baseline = start, variant = best)")
     print(comparison.summary())
     return comparison
