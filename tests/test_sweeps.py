@@ -99,6 +99,18 @@ def test_the_budget_optimiser_beats_a_poor_starting_split(tmp_path):
     np.testing.assert_allclose(budget, 0, atol=1e-6)     # the split channels' total budget is fixed
 
 
+def test_the_pool_budget_study_moves_money_between_feed_ads_and_the_pool_at_a_fixed_total(tmp_path):
+    import json
+
+    sweep(tmp_path, "+sweep=pool_budget_split", "hydra.sweeper.n_trials=4", "replications=1")
+    runs = [row["run"] for row in sim.collect(tmp_path) if row["status"] == "complete"]
+    assert len(runs) == 4
+    for run in runs:
+        config = json.loads((tmp_path / run / "config.json").read_text())["config"]
+        paid, pool = config["channels"]["feed_ads"]["daily_budget"], config["policies"]["pool"]["daily_budget"]
+        assert paid + pool == pytest.approx(2100) and 1000 <= paid <= 2100 and 0 <= pool <= 1100
+
+
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGKILL"])      # Ctrl-C, and a killed worker
 def test_a_sweep_killed_midway_loses_and_redoes_no_finished_run(tmp_path, stop):
     import os
