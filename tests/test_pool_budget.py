@@ -49,7 +49,7 @@ def test_what_the_pool_spends_is_acquisition_spend_in_profit_and_profit_npv():
     assert spent == pytest.approx(100 * DAYS + 3.0 / 30 * n * (DAYS - 1))
     assert free.ledger.daily["spend.pool"].sum() == pytest.approx(3.0 / 30 * n * (DAYS - 1))
     m0, m1 = metrics.compute(free).metrics, metrics.compute(paid).metrics
-    assert m1["pool_spend"] == pytest.approx(spent)
+    assert m1["spend.pool"] == pytest.approx(spent)
     assert m1["acquisition_spend"] - m0["acquisition_spend"] == pytest.approx(100 * DAYS)
     assert m1["profit"] - m0["profit"] == pytest.approx(-100 * DAYS)
     assert m1["profit_npv"] - m0["profit_npv"] == pytest.approx(-100 * DAYS)

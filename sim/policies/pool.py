@@ -70,7 +70,7 @@ class PrivatePool(Policy, kind="pool"):
     ACCOUNTS: ClassVar[dict] = {"pool_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("spend.pool", "pool_size", "pool_joined", "pool_touches", "pool_unsubscribes")
     SUMMARY: ClassVar[tuple] = (("members", "pool_members"), ("join rate", "pool_join_rate"),
-                                ("touch reach", "pool_reach"), ("operating spend", "pool_spend"),
+                                ("touch reach", "pool_reach"), ("operating spend", "spend.pool"),
                                 ("repeat rate, members", "repeat_rate_pool_members"),
                                 ("repeat rate, non-members", "repeat_rate_non_pool_members"))
 
@@ -156,7 +156,7 @@ class PrivatePool(Policy, kind="pool"):
             "pool_touches": float(daily["pool_touches"].sum()),
             "pool_unsubscribes": float(daily["pool_unsubscribes"].sum()),
             "pool_reach": self.reach,
-            "pool_spend": float(daily["spend.pool"].sum()),
+            "spend.pool": float(daily["spend.pool"].sum()),
             "pool_cost": float(daily["pool_cost"].sum()),
             "pool_join_rate": ratio(joined.sum(), acquired.sum()),
             "ltv_pool_members": mean_where(people.value, joined),
