@@ -210,7 +210,7 @@ def load_scenario(path: Path) -> DictConfig:
     replaces or adds to the base's values (mappings merge key by key, so a
     variant's ``policies.pool`` joins the base's policies and
     ``channels.ads.daily_budget`` changes one number; trait distributions are
-    replaced whole).
+    replaced whole; ``channels: {ads: null}`` drops the base's channel).
 
     Raise ConfigError naming the scenario, the file's line and the key for
     YAML that does not parse, a key the schema does not have, a value of
@@ -234,6 +234,9 @@ def _with_base(path: Path, loading: list[str]) -> DictConfig:
         raise _failure(path, line, f"base = {base!r}: scenarios may not be based on each other in a cycle "
                        f"({' -> '.join([*chain, base])})")
     merged = OmegaConf.merge(_with_base(scenarios_dir() / f"{base}.yaml", chain), node)
+    for name, spec in (node.get("channels") or {}).items():
+        if spec is None:               # ``channels: {ads: null}``: the variant does without the base's channel
+            del merged.channels[name]
     for trait in TRAITS:
         given = OmegaConf.select(node, f"population.{trait}", default=None)
         if given is not None:

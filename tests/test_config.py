@@ -165,8 +165,10 @@ def test_a_scenario_starts_from_its_base_and_changes_only_what_it_sets(scenarios
     assert validate(sim.compose("variant")).config["population"]["churn_prob"] == {"dist": "constant", "value": 0.01}
     changed = {key for key in base if base[key] != variant[key]}
     assert changed == {"channels", "policies", "population"}
-    (scenarios / "deeper.yaml").write_text("base: variant\nreplications: 3\n")
-    assert sim.compose("deeper").policies.pool.join_prob == 0.3
+    (scenarios / "deeper.yaml").write_text("base: variant\nreplications: 3\n"
+                                           "channels:\n  feed_ads: null\n  search: {kind: paid}\n")
+    deeper = sim.compose("deeper")
+    assert deeper.policies.pool.join_prob == 0.3 and list(deeper.channels) == ["search"]
 
 
 @pytest.mark.parametrize("files, words", [
