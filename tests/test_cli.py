@@ -95,7 +95,7 @@ def test_multirun_sweeps_a_key(tmp_path):
 def test_compare_command_prints_paired_differences(tmp_path):
     done = subprocess.run([sys.executable, "-m", "sim.comparison", "default", "replications=2",
                            "horizon.acquisition_days=30", "horizon.ltv_days=60",
-                           "--variant", "+policies.membership={offer_accept_prob: 0.5}"],
+                           "--variant", "+policies.membership={fee: 49}"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "2 paired replications" in done.stdout
