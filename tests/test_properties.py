@@ -85,16 +85,18 @@ def parameters(cls, **extra):
 
 
 quality = st.dictionaries(st.sampled_from(QUALITY_KEYS), st.sampled_from([0.0, SMALLEST, 0.5, 1.0, 3.0]), max_size=3)
-flights = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 40)).map(lambda d: [d[0], d[0] + d[1]]),
-                   min_size=1, max_size=2)
-# flights are always given: kinds other than flights ignore them
-schedule = st.tuples(parameters(Schedule, kind=st.sampled_from(SCHEDULES), pacing=st.sampled_from(PACINGS)),
+def schedule(acquisition_days: int):
+    """A schedule of any kind; flights start on an acquisition day (a later one is refused)."""
+    flights = st.lists(st.tuples(st.integers(0, acquisition_days - 1), st.integers(1, 40)).map(
+        lambda d: [d[0], d[0] + d[1]]), min_size=1, max_size=2)
+    # flights are always given: kinds other than flights ignore them
+    return st.tuples(parameters(Schedule, kind=st.sampled_from(SCHEDULES), pacing=st.sampled_from(PACINGS)),
                      flights).map(lambda drawn: {**drawn[0], "flights": drawn[1]})
 
 
 def channel(acquisition_days: int):
     """A spec of any channel kind: its numbers, and its quality, schedule and arrivals where it has them."""
-    structured = {"quality": quality, "schedule": schedule,
+    structured = {"quality": quality, "schedule": schedule(acquisition_days),
                   "arrivals": st.lists(st.integers(0, 300), max_size=acquisition_days)}
 
     def spec(kind, cls):
