@@ -236,16 +236,14 @@ def declaration(path: str, data: Mapping) -> dict:
             if len(parts) == 4 and parts[2] == "schedule":
                 return field_of(Schedule, parts[3])
             if len(parts) == 3:
-                weights = (data.get("allocation") or {}).get("weights") or {}
-                if parts[2] == "daily_budget" and name in weights:
-                    raise ConfigError(where, path, "is set by allocation; make allocation.total_daily_budget "
-                                      f"or allocation.weights.{name} uncertain instead")
+                _not_allocated(where, path, name, parts[2], data)
                 return field_of(cls, parts[2])
         else:
             cls = POLICIES.get((spec or {}).get("kind", name))
             if cls is None:
                 raise fail(f"policy {name!r} has no valid kind")
             if len(parts) == 3:
+                _not_allocated(where, path, name, parts[2], data)
                 return field_of(cls, parts[2])
         raise fail("not a parameter")
     if head == "population" and len(parts) == 3 and parts[1] in TRAITS:
@@ -279,6 +277,14 @@ def declaration(path: str, data: Mapping) -> dict:
             return bounds(found.metadata)
         node = found.default_factory if found.default_factory is not dataclasses.MISSING else None
     raise fail("not a config parameter")
+
+
+def _not_allocated(where: str, path: str, name: str, key: str, data: Mapping) -> None:
+    """Refuse an uncertain daily budget that ``allocation`` sets (channel or policy ``name``)."""
+    weights = (data.get("allocation") or {}).get("weights") or {}
+    if key == "daily_budget" and name in weights:
+        raise ConfigError(where, path, "is set by allocation; make allocation.total_daily_budget "
+                          f"or allocation.weights.{name} uncertain instead")
 
 
 def apply(data: Mapping, values: Mapping) -> dict:
