@@ -62,7 +62,9 @@ def estimate(params) -> Estimate:
     traits, quality = params.traits, params.quality[params.source_index("referral")]
     generation = (traits["referral_prob"].mean * max(1.0, quality.get("referral_prob", 1.0))
                   * params.referral_conversion_prob
-                  * math.prod(p.conversion_bound() for p in params.policies)
+                  * math.prod(p.conversion_bound() * p.invitation_bound() for p in params.policies)
+                  * (max(1.0, params.member_influence) if any(p.kind == "membership" for p in params.policies)
+                     else 1.0)
                   * (1 + traits["daily_purchase_prob"].mean * acquisition))
     first = sum(count for count, _ in arrivals.values())
     referred = first * generation / (1 - generation) if generation < 1 else math.inf

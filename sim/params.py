@@ -44,6 +44,7 @@ class Params:
     market_size: int
     innovation: float
     imitation: float
+    member_influence: float  # how many ordinary customers' word of mouth a paying member's is worth
     initial_customers: int
     traits: dict            # trait name -> Distribution, in drawing order
     period_days: int
@@ -141,6 +142,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         market_size=market_size,
         innovation=innovation,
         imitation=imitation,
+        member_influence=market.member_influence,
         initial_customers=initial,
         traits=traits,
         period_days=period_days,

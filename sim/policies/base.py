@@ -127,6 +127,10 @@ class Policy:
         """Largest factor ``conversion_multiplier`` can ever return, at least 1."""
         return 1.0
 
+    def invitation_bound(self) -> float:
+        """Largest factor ``invitation_multiplier`` can ever return, at least 1 (for the up-front estimate)."""
+        return 1.0
+
     def churn_multiplier(self, state: State, ids: np.ndarray):
         return 1.0
 
@@ -137,6 +141,10 @@ class Policy:
         return 1.0
 
     def conversion_multiplier(self, state: State, inviters: np.ndarray):
+        return 1.0
+
+    def invitation_multiplier(self, state: State, buyers: np.ndarray):
+        """Factor on the buyers' ``referral_prob`` today (1 = no effect)."""
         return 1.0
 
     def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:

@@ -97,6 +97,9 @@ class ReferralRewards(Policy, kind="referral"):
     def conversion_bound(self) -> float:
         return self.conversion_factor()
 
+    def invitation_bound(self) -> float:
+        return self.invitation_factor()
+
     def invitation_multiplier(self, state: State, buyers):
         """Factor on the buyers' ``referral_prob``: the reward's factor for buyers the programme can
         reward (targeted, below the depth cap), 1 for the others."""

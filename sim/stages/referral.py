@@ -55,7 +55,7 @@ class Referral:
 
 def member_influence(state: State) -> float:
     """``market.member_influence``: how many ordinary customers' word of mouth a member's is worth."""
-    return float(state.params.config.get("market", {}).get("member_influence", 1.0))
+    return state.params.member_influence
 
 
 def active_members(state: State, ids: np.ndarray) -> np.ndarray:
@@ -71,9 +71,7 @@ def invitation_factor(state: State, buyers: np.ndarray):
     reward) times ``market.member_influence`` for members; 1.0 when neither applies."""
     factor = 1.0
     for policy in state.policies:
-        multiplier = getattr(policy, "invitation_multiplier", None)
-        if multiplier is not None:
-            factor = factor * multiplier(state, buyers)
+        factor = factor * policy.invitation_multiplier(state, buyers)
     influence = member_influence(state)
     if influence != 1.0:
         factor = factor * np.where(active_members(state, buyers), np.float32(influence), np.float32(1))
