@@ -115,6 +115,10 @@ class State:
         """``M_spend`` of ``ids``: the product of the policies' ``spend_multiplier``."""
         return _product(policy.spend_multiplier(self, ids) for policy in self.policies)
 
+    def invitation_factor(self, buyers: np.ndarray):
+        """The policies' part of ``M_inv`` of ``buyers``: the product of their ``invitation_multiplier``."""
+        return _product(policy.invitation_multiplier(self, buyers) for policy in self.policies)
+
     def conversion_factor(self, inviters: np.ndarray):
         """``M_conv`` of ``inviters``: the product of the policies' ``conversion_multiplier``."""
         return _product(policy.conversion_multiplier(self, inviters) for policy in self.policies)

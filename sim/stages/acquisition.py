@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activation import activate
-from .referral import active_members, member_influence
+from .referral import active_members
 
 if TYPE_CHECKING:
     from ..state import State
@@ -37,7 +37,7 @@ class OrganicAdoption:
     def word_of_mouth(self, state: State, active_at_start: int) -> float:
         """The active count of the Bass rate: ``active_at_start`` plus ``member_influence - 1``
         for each active member (members are never among today's arrivals)."""
-        influence = member_influence(state)
+        influence = state.params.member_influence
         if influence == 1.0 or not self.imitation:
             return float(active_at_start)
         members = int(active_members(state, state.people.active_ids).sum())

@@ -53,11 +53,6 @@ class Referral:
         return activate(state, referrers.size, self.source, rng, referrers=referrers)
 
 
-def member_influence(state: State) -> float:
-    """``market.member_influence``: how many ordinary customers' word of mouth a member's is worth."""
-    return state.params.member_influence
-
-
 def active_members(state: State, ids: np.ndarray) -> np.ndarray:
     """Which of ``ids`` are paying members today (all False without the membership policy)."""
     until = getattr(state.people, "ti_member_until", None)
@@ -69,10 +64,8 @@ def active_members(state: State, ids: np.ndarray) -> np.ndarray:
 def invitation_factor(state: State, buyers: np.ndarray):
     """``M_inv`` of ``buyers``: the policies' ``invitation_multiplier`` (the referral policy's
     reward) times ``market.member_influence`` for members; 1.0 when neither applies."""
-    factor = 1.0
-    for policy in state.policies:
-        factor = factor * policy.invitation_multiplier(state, buyers)
-    influence = member_influence(state)
+    factor = state.invitation_factor(buyers)
+    influence = state.params.member_influence
     if influence != 1.0:
         factor = factor * np.where(active_members(state, buyers), np.float32(influence), np.float32(1))
     return factor
