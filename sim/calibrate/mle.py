@@ -76,15 +76,24 @@ def maximise(loglik, names, start) -> Fit:
                                bounds=bounds, options={"xatol": 1e-4, "fatol": 1e-6, "maxfev": 5000})
     result = optimize.minimize(negative, result.x, method="L-BFGS-B", bounds=bounds)
     log_params = result.x
-    hessian = _hessian(negative, log_params)
-    try:
-        log_cov = np.linalg.inv(hessian)
-    except np.linalg.LinAlgError:
-        log_cov = np.full_like(hessian, np.nan)
+    log_cov = inverse_hessian(negative, log_params)
     params = np.clip(np.exp(log_params), SMALLEST, LARGEST)
     se = params * np.sqrt(np.clip(np.diag(log_cov), 0, None))
     return Fit(tuple(names), dict(zip(names, params.tolist())), dict(zip(names, se.tolist())),
                -float(result.fun), log_cov)
+
+
+def inverse_hessian(f, x, step=1e-4) -> np.ndarray:
+    """The inverse of the numerical Hessian of ``f`` at ``x``, all NaN if it is singular.
+
+    With ``f`` a negative log-likelihood and ``x`` its minimum, the
+    asymptotic covariance of the estimate ``x`` (on the scale ``f`` takes).
+    """
+    hessian = _hessian(f, np.asarray(x, dtype=float), step)
+    try:
+        return np.linalg.inv(hessian)
+    except np.linalg.LinAlgError:
+        return np.full_like(hessian, np.nan)
 
 
 def _hessian(f, x, step=1e-4) -> np.ndarray:

@@ -19,6 +19,7 @@ from .livestream import LiveStreamChannel
 from .partner import PartnerChannel
 from .offline import OfflineChannel
 from .cohort import CohortChannel
+from .baseline import BaselineChannel
 from .schedule import Schedule, build_schedule
 
 __all__ = ["Channel", "KINDS", "QUALITY_KEYS", "Schedule", "build_channel", "build_quality",
