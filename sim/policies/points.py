@@ -7,6 +7,7 @@ from typing import ClassVar, TYPE_CHECKING
 import numpy as np
 
 from ..metrics import ratio
+from ..response import hill
 from ..validation import param
 from .base import Policy
 
@@ -35,9 +36,14 @@ class Points(Policy, kind="points"):
                                      doc="share redeemed at each month end")
     monthly_breakage: float = param(0.05, low=0, high=1, unit="share of a balance per 30 days",
                                     doc="share expiring at each month end, after redemption")
-    purchase_lift: float = param(1.05, low=0, unit="multiplier",
-                                 doc="purchase-probability factor of customers holding at least one point "
-                                     "(`points_i ≥ 1`)")
+    # Assumptions, not measurements: a programme can lift a holder's purchase
+    # probability by at most 10 %, half of that at a 1 % reward rate (the
+    # defaults' 1 point per unit worth 0.01: a 5 % lift).
+    max_purchase_lift: float = param(0.1, low=0, unit="share",
+                                     doc="largest rise in a point holder's purchase probability (assumption)")
+    half_reward_rate: float = param(0.01, low=0, low_open=True, unit="share of spend given back",
+                                    doc="reward rate `earn_per_currency · point_value` that buys half of "
+                                        "`max_purchase_lift` (assumption)")
 
     ACCOUNTS: ClassVar[dict] = {"points_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("points_issued", "points_redeemed", "points_expired")
@@ -73,8 +79,14 @@ class Points(Policy, kind="points"):
         people.points[:] -= expired
         state.ledger.record("points_expired", day, float(expired.sum()))
 
+    @property
+    def purchase_lift(self) -> float:
+        """Purchase-probability factor of a point holder: 1 plus the reward rate's lift."""
+        return 1.0 + float(hill(self.earn_per_currency * self.point_value, self.max_purchase_lift,
+                                self.half_reward_rate))
+
     def purchase_bound(self) -> float:
-        return max(1.0, self.purchase_lift)
+        return self.purchase_lift
 
     def purchase_multiplier(self, state: State, ids):
         return np.where(state.people.points[ids] >= 1.0, np.float32(self.purchase_lift), np.float32(1))

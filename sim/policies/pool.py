@@ -20,9 +20,11 @@ class PrivatePool(Policy, kind="pool"):
     """An owned audience (WeCom contacts, group chats, app) that buyers are invited into.
 
     * **Join**: each new customer joins on its first purchase with probability
-      ``join_prob`` (``incentive_join_prob`` when an ``incentive`` is given),
+      ``join_prob + hill(incentive, incentive_join_lift, half_incentive)``
+      (a coupon for joining lifts the rate with its size, saturating),
       times its channel's ``pool_join`` quality, capped at 1. The incentive
-      is a per-customer cost (customer account ``pool_cost``).
+      is a per-customer cost (customer account ``pool_cost``); set the
+      curve from a test of two coupon values with ``sim.response.hill_through``.
     * **Operating budget**: on every acquisition day the pool spends
       ``daily_budget`` (operators, content, tooling) plus
       ``monthly_cost_per_member / 30`` per member, booked as policy spend
@@ -45,9 +47,14 @@ class PrivatePool(Policy, kind="pool"):
     join_prob: float = param(0.3, low=0, high=1, unit="probability per new customer",
                              doc="chance to join without an incentive")
     incentive: float = param(0.0, low=0, unit="currency per joiner",
-                             doc="coupon for joining; `> 0` switches the join probability to `incentive_join_prob`")
-    incentive_join_prob: float = param(0.6, low=0, high=1, unit="probability per new customer",
-                                       doc="chance to join when `incentive > 0`")
+                             doc="coupon for joining, paid to each joiner; lifts the join probability")
+    # Assumptions, not measurements: a large coupon can add at most 0.5 to
+    # the join probability, half of that at 5 (docs/domain.md §2 gives the
+    # mechanism, no rate).
+    incentive_join_lift: float = param(0.5, low=0, high=1, unit="probability",
+                                       doc="largest addition to `join_prob` a coupon buys (assumption)")
+    half_incentive: float = param(5.0, low=0, low_open=True, unit="currency per joiner",
+                                  doc="coupon that buys half of `incentive_join_lift` (assumption)")
     touch_every_days: int = param(7, low=1, integer=True, unit="days", doc="days between touches, from day 0")
     touch_purchase_lift: float = param(1.5, low=0, unit="multiplier",
                                        doc="reached members' purchase-probability factor on touch days")
@@ -87,6 +94,11 @@ class PrivatePool(Policy, kind="pool"):
         return float(hill(self.daily_budget, self.max_reach, self.half_reach_budget)) if self.daily_budget else 0.0
 
     @property
+    def join_probability(self) -> float:
+        """Chance that a new customer joins, before its channel's ``pool_join``: the coupon's lift on ``join_prob``."""
+        return min(1.0, self.join_prob + float(hill(self.incentive, self.incentive_join_lift, self.half_incentive)))
+
+    @property
     def unsubscribe_per_touch(self) -> float:
         excess = max(0.0, 30.0 / self.touch_every_days - self.tolerance_touches_per_30_days)
         return min(1.0, self.unsubscribe_prob + self.fatigue_unsubscribe_prob * excess)
@@ -116,9 +128,8 @@ class PrivatePool(Policy, kind="pool"):
 
     def on_arrivals(self, state: State, ids: np.ndarray) -> None:
         people = state.people
-        base = self.incentive_join_prob if self.incentive > 0 else self.join_prob
         by_source = np.array([q.get("pool_join", 1.0) for q in state.params.quality])
-        probability = np.minimum(base * by_source[people.source[ids]], 1.0)
+        probability = np.minimum(self.join_probability * by_source[people.source[ids]], 1.0)
         joined = ids[state.random("pool/join").random(ids.size) < probability]
         people.pool_member[joined] = True
         people.ti_pool_joined[joined] = state.day
