@@ -7,7 +7,9 @@
   fitting the simulator's own process (daily BG/BB) and a Gamma-Gamma spend
   model, with the textbook BG/NBD fitted beside it as a reference;
 * :func:`holdout_forecast`: calibrate, replay the same customers in the
-  simulator and compare its forecast with what happened and with BG/NBD.
+  simulator and compare its forecast with what happened and with BG/NBD;
+* :func:`fit_acquisition`: a spend history (and lift tests) -> the paid
+  channels' response curves and an organic baseline (:mod:`.acquisition`).
 
 ``python -m sim.calibrate DATA.csv --calibration-end DATE --out scenarios/NAME.yaml``
 writes a ready-to-run scenario, the fits' parameter uncertainty as its
@@ -27,12 +29,14 @@ from ..validation import LARGEST, SMALLEST
 from . import data
 from .bgbb import DailyBGBB
 from .bgnbd import BetaGeometricNBD
+from .acquisition import AcquisitionFit, fit_acquisition
 from .data import DataError, DataWarning
 from .gamma_gamma import GammaGamma
 from .mle import Fit
 from .sbg import ShiftedBetaGeometric
 
-__all__ = ["Calibration", "DataError", "DataWarning", "check_replay_length", "from_transactions",
+__all__ = ["AcquisitionFit", "Calibration", "DataError", "DataWarning", "check_replay_length", "fit_acquisition",
+           "from_transactions",
            "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma",
            "ShiftedBetaGeometric"]
 

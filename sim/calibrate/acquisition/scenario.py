@@ -1,0 +1,107 @@
+"""An acquisition fit as the simulator's config: channels and their ``uncertainty`` entries.
+
+Each fitted channel becomes a ``paid`` channel with the fitted curve.
+The data see customers, not leads, so ``activation_prob`` and
+``precision`` are 1 and ``max_daily_leads`` is the fit's ``max_customers``
+(any split ``max_daily_leads · precision · activation_prob`` with the same
+product gives the same customers). Its ``daily_budget`` is the history's
+``average`` daily spend (or that of its ``last`` period) on a flat
+schedule, and ``cost_inflation`` is 0. The organic baseline becomes a
+``baseline`` channel named ``baseline``. A simulation starts with no
+adstock on day 0, the history's first date.
+
+Uncertainty: each fitted number of a channel gets an entry from the fit's
+covariance. A parameter fitted on the log scale whose range has no upper
+bound (``max_daily_leads``, ``half_saturation_budget``, ``level``) is a
+lognormal with ``sigma`` the sd of its log and median the estimate
+(``mean = estimate · exp(sigma^2 / 2)``); one with a bounded range
+(``hill_shape`` in (0, 10], ``carryover`` in [0, 0.999], ``growth`` in
+(0, 100]) a normal with the delta method's sd, truncated evenly about the
+estimate inside the range (short of an open lower bound), so its median
+is the estimate too. Only the
+marginal sds are carried, not the correlations; the seasonal amplitudes
+(list entries) and the dispersion (the simulation's noise is Poisson) are
+not drawn. An entry is left out, with a DataWarning, for a parameter at
+the edge of its range, without a variance, or whose draws could leave the
+range a config number may take.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import fields
+
+from ...channels import BaselineChannel, PaidChannel
+from ...validation import LARGEST, SMALLEST
+from ..data import DataWarning
+from ..fit_uncertainty import EXTREME_Z
+
+#: Share of the distance to an open lower bound a truncated normal may reach (its support stays inside).
+OPEN_SHARE = 0.999
+#: The config key of each fitted parameter: (kind's class, key).
+CONFIG_KEYS = {"max_customers": (PaidChannel, "max_daily_leads"),
+               "half_saturation_budget": (PaidChannel, "half_saturation_budget"),
+               "hill_shape": (PaidChannel, "hill_shape"), "carryover": (PaidChannel, "carryover"),
+               "level": (BaselineChannel, "level"), "growth": (BaselineChannel, "growth")}
+
+
+def to_config(fit, budget: str = "average", with_uncertainty: bool = True) -> dict:
+    """``{"channels": {...}, "uncertainty": {...}}`` for ``fit`` (module docstring)."""
+    channels = {}
+    for name in fit.model.channels:
+        p = fit.params[name]
+        channels[name] = {"kind": "paid", "daily_budget": fit.spend_level(name, budget),
+                          "max_daily_leads": p["max_customers"],
+                          "half_saturation_budget": p["half_saturation_budget"], "hill_shape": p["hill_shape"],
+                          "carryover": p["carryover"], "cost_inflation": 0.0, "activation_prob": 1.0,
+                          "precision": 1.0}
+    base = fit.params["baseline"]
+    amplitudes = list(base.values())[2:]
+    channels["baseline"] = {"kind": "baseline", "level": base["level"], "growth": base["growth"],
+                            "weekly": amplitudes[: 2 * fit.model.weekly],
+                            "yearly": amplitudes[2 * fit.model.weekly:]}
+    return {"channels": channels, "uncertainty": uncertainty(fit) if with_uncertainty else {}}
+
+
+def uncertainty(fit) -> dict:
+    """``{config path: distribution}`` for each fitted number of :func:`to_config`'s channels."""
+    entries = {}
+    log_sd = fit.log_sd()
+    for group in (*fit.model.channels, "baseline"):
+        for name, estimate in fit.params[group].items():
+            if name not in CONFIG_KEYS:
+                continue
+            cls, key = CONFIG_KEYS[name]
+            path = f"channels.{group}.{key}"
+            entry = _entry(path, estimate, fit.se[group][name], log_sd[group][name],
+                           (group, name) in fit.at_edge, _declared(cls, key))
+            if entry is not None:
+                entries[path] = entry
+    return entries
+
+
+def _declared(cls, key: str) -> tuple[float, float, bool]:
+    metadata = next(f for f in fields(cls) if f.name == key).metadata
+    return metadata["low"], metadata["high"], metadata["low_open"]
+
+
+def _entry(path: str, estimate: float, se: float, sigma: float, at_edge: bool, declared) -> dict | None:
+    if at_edge:
+        return _left_out(path, "at the edge of the range searched, the data do not determine it")
+    if not (math.isfinite(se) and math.isfinite(sigma)):
+        return _left_out(path, "its variance is not available (the Hessian of the fit is singular there)")
+    low, high, low_open = declared
+    if high >= LARGEST:
+        centre, spread = math.log(estimate), EXTREME_Z * sigma
+        if not (math.log(SMALLEST) <= centre - spread and centre + spread <= math.log(LARGEST)):
+            return _left_out(path, f"log-sd {sigma:.3g} about {estimate:.3g}, so wide that its draws could "
+                                   f"leave [{SMALLEST:g}, {LARGEST:g}], the range of a config number")
+        return {"dist": "lognormal", "mean": estimate * math.exp(sigma ** 2 / 2), "sigma": sigma}
+    half_width = min((estimate - low) * (OPEN_SHARE if low_open else 1.0), high - estimate)
+    return {"dist": "normal", "mean": estimate, "sd": se, "low": estimate - half_width,
+            "high": estimate + half_width}
+
+
+def _left_out(path: str, reason: str) -> None:
+    warnings.warn(DataWarning(f"uncertainty: {path} left out: {reason}; the scenario treats it as known"),
+                  stacklevel=4)
