@@ -79,6 +79,14 @@ class MarketConfig:
     member_influence: float = param(3.0, low=0, unit="ordinary customers per member",
                                     doc="weight of an active member in Bass imitation and factor on its "
                                         "invitations (assumption)")
+    # Assumption (docs/domain.md §4: repeat purchase is "the strongest early
+    # signal" of a super user; no figure for its word of mouth): a loyal
+    # customer's word of mouth is an ordinary customer's unless set.
+    loyal_influence: float = param(1.0, low=0, unit="ordinary customers per loyal customer",
+                                   doc="weight of an active non-member with at least `loyal_purchases` purchases "
+                                       "in Bass imitation and factor on its invitations (assumption)")
+    loyal_purchases: int = param(2, low=2, integer=True, unit="purchases",
+                                 doc="purchases that make a customer loyal (2: it has bought again)")
     organic_quality: Dict[str, Any] = field(default_factory=dict)   # trait -> multiplier for organic adopters
 
 

@@ -165,7 +165,7 @@ DAY_PLAN = (
           "of its customers' repeat purchases within commission_days", _commissions),
     Phase("4.3", "policies see purchases", with_policies, "each policy's on_purchases with all of "
           "today's purchases, first purchases first", _policies_see_purchases),
-    Phase("5", "referral invitations", every_day, "each purchase invites with referral_prob; "
+    Phase("5", "referral invitations", every_day, "each purchase invites with referral_prob · M_inv; "
           "conversions (M_conv) arrive tomorrow, if it is an acquisition day", _invitations),
     Phase("6", "end of day", every_day, "the ledger records active; each policy's end_of_day",
           _end_of_day),

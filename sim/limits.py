@@ -63,8 +63,7 @@ def estimate(params) -> Estimate:
     generation = (traits["referral_prob"].mean * max(1.0, quality.get("referral_prob", 1.0))
                   * params.referral_conversion_prob
                   * math.prod(p.conversion_bound() * p.invitation_bound() for p in params.policies)
-                  * (max(1.0, params.member_influence) if any(p.kind == "membership" for p in params.policies)
-                     else 1.0)
+                  * _largest_influence(params)
                   * (1 + traits["daily_purchase_prob"].mean * acquisition))
     first = sum(count for count, _ in arrivals.values())
     referred = first * generation / (1 - generation) if generation < 1 else math.inf
@@ -79,6 +78,12 @@ def estimate(params) -> Estimate:
     seconds = params.replications * (SECONDS_FIXED + SECONDS_PER_DAY * params.n_days
                                      + SECONDS_PER_CUSTOMER_YEAR * customers * params.n_days / 365)
     return Estimate(customers, driver, value, customers * PEAK_BYTES_PER_CUSTOMER + series, seconds)
+
+
+def _largest_influence(params) -> float:
+    """The largest word-of-mouth weight a customer can carry (``State.influence``), at least 1."""
+    members = any(p.paid_members for p in params.policies)
+    return max(1.0, params.loyal_influence, params.member_influence if members else 1.0)
 
 
 def _organic(params, others: float) -> float:

@@ -45,6 +45,8 @@ class Params:
     innovation: float
     imitation: float
     member_influence: float  # how many ordinary customers' word of mouth a paying member's is worth
+    loyal_influence: float   # ... and a loyal non-member's (at least loyal_purchases purchases)
+    loyal_purchases: int
     initial_customers: int
     traits: dict            # trait name -> Distribution, in drawing order
     period_days: int
@@ -143,6 +145,8 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         innovation=innovation,
         imitation=imitation,
         member_influence=market.member_influence,
+        loyal_influence=market.loyal_influence,
+        loyal_purchases=market.loyal_purchases,
         initial_customers=initial,
         traits=traits,
         period_days=period_days,

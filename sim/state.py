@@ -115,9 +115,25 @@ class State:
         """``M_spend`` of ``ids``: the product of the policies' ``spend_multiplier``."""
         return _product(policy.spend_multiplier(self, ids) for policy in self.policies)
 
+    def influence(self, ids: np.ndarray):
+        """Weight of each of ``ids``' word of mouth, in ordinary customers: ``market.member_influence``
+        for a paying member today, ``market.loyal_influence`` for a non-member with at least
+        ``market.loyal_purchases`` purchases, 1 otherwise (1.0 when both influences are 1)."""
+        params = self.params
+        if params.member_influence == 1.0 and params.loyal_influence == 1.0:
+            return 1.0
+        weight = np.where(self.people.n_purchases[ids] >= params.loyal_purchases,
+                          np.float32(params.loyal_influence), np.float32(1))
+        members = np.zeros(ids.size, dtype=bool)
+        for policy in self.policies:
+            members |= policy.is_member(self, ids)
+        return np.where(members, np.float32(params.member_influence), weight)
+
     def invitation_factor(self, buyers: np.ndarray):
-        """The policies' part of ``M_inv`` of ``buyers``: the product of their ``invitation_multiplier``."""
-        return _product(policy.invitation_multiplier(self, buyers) for policy in self.policies)
+        """``M_inv`` of ``buyers``: the product of the policies' ``invitation_multiplier`` (the
+        referral policy's reward) times the buyers' ``influence``."""
+        return _product([*(policy.invitation_multiplier(self, buyers) for policy in self.policies),
+                         self.influence(buyers)])
 
     def conversion_factor(self, inviters: np.ndarray):
         """``M_conv`` of ``inviters``: the product of the policies' ``conversion_multiplier``."""

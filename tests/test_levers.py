@@ -128,6 +128,23 @@ def test_a_richer_points_programme_lifts_purchases_more_with_diminishing_returns
     assert revenue[-1] / revenue[0] == pytest.approx(expected, abs=0.01)
 
 
+# --- loyal customers' word of mouth ------------------------------------------------------
+
+@pytest.mark.parametrize("weight", [1, 3])
+def test_loyal_customers_word_of_mouth_weighs_loyal_influence_in_bass_imitation(weight):
+    """10,000 existing customers who buy every day are loyal (two purchases) from day 2 on:
+    day 2's organic adopters are Binomial(market left, q / 365 * W / M) with
+    W = loyal_influence * 10,000 + day 1's adopters (one purchase each, ordinary)."""
+    daily = sim.run(compose(
+        "replications=1", "population.daily_purchase_prob={dist: constant, value: 1}",
+        "population.churn_prob={dist: constant, value: 0}", "population.initial_customers=10000",
+        "market.innovation=0", "market.imitation=36.5", "horizon.acquisition_days=4", "horizon.ltv_days=10",
+        f"market.loyal_influence={weight}", "channels={}")).daily
+    size, day_one, day_two = 1_000_000, daily["new.organic"][1], daily["new.organic"][2]
+    left, prob = size - 10000 - day_one, 36.5 / 365 * (weight * 10000 + day_one) / size
+    assert day_two == pytest.approx(left * prob, abs=4 * np.sqrt(left * prob * (1 - prob)))
+
+
 # --- super users ------------------------------------------------------------------------
 
 def word_of_mouth(m):

@@ -60,6 +60,8 @@ class Policy:
     target_tiers: tuple = declare((), unit="list of tier numbers, integers ≥ 0", shown="`[]` (everyone)",
                                   doc="the tiers of the `tiering` policy the policy acts on")
 
+    paid_members: ClassVar[bool] = False
+    """Whether ``is_member`` can be true: the policy sells a membership."""
     kind: ClassVar[str] = ""
     """The kind's name under ``policies`` (``kind:``, or the policy's name), set by ``class X(Policy, kind="x")``."""
     ACCOUNTS: ClassVar[dict] = {}
@@ -114,6 +116,10 @@ class Policy:
 
     def on_arrivals(self, state: State, ids: np.ndarray) -> None:
         pass
+
+    def is_member(self, state: State, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` are paying members of the policy today (none but for ``membership``)."""
+        return np.zeros(ids.size, dtype=bool)
 
     def churn_bound(self) -> float:
         """Largest factor ``churn_multiplier`` can ever return, at least 1."""

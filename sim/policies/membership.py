@@ -99,6 +99,7 @@ class Membership(Policy, kind="membership"):
                                          doc="cost of running the benefits")
     phases: tuple = declare((), unit="list of mappings", doc="programme phases (below)")
 
+    paid_members: ClassVar[bool] = True
     ACCOUNTS: ClassVar[dict] = {"membership_fee": +1.0, "membership_discount": -1.0,
                                 "membership_rebate": -1.0, "membership_benefit_cost": -1.0}
     COUNTS: ClassVar[tuple] = ("members", "membership_offers", "membership_joins",
@@ -144,6 +145,7 @@ class Membership(Policy, kind="membership"):
         return max(1.0, getattr(self, benefit), *(phase[benefit] for phase in self.phases if benefit in phase))
 
     def is_member(self, state: State, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` have paid for today: their term runs at least to today."""
         return state.people.ti_member_until[ids] >= state.day
 
     def expected_benefit(self, state: State, ids: np.ndarray) -> np.ndarray:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .activation import activate
-from .referral import active_members
 
 if TYPE_CHECKING:
     from ..state import State
@@ -20,9 +19,10 @@ class OrganicAdoption:
     Each remaining prospect adopts on a day with probability
     ``min(1, (innovation + imitation * active / market_size) / 365)``, where
     ``active`` is the number of customers active at the start of the day,
-    each paying member (membership policy) counted ``market.member_influence``
-    times (so ``active = ordinary + member_influence * members``); with churn
-    and channels off and no members the cumulative adopters follow the Bass
+    each weighted by its word of mouth (``State.influence``: a paying member
+    counts ``market.member_influence`` customers, a loyal non-member
+    ``market.loyal_influence``); with churn
+    and channels off and weights 1 the cumulative adopters follow the Bass
     curve ``F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})``, t in years.
     """
 
@@ -35,13 +35,12 @@ class OrganicAdoption:
         return min(1.0, (self.innovation + self.imitation * active_at_start / self.market_size) / 365.0)
 
     def word_of_mouth(self, state: State, active_at_start: int) -> float:
-        """The active count of the Bass rate: ``active_at_start`` plus ``member_influence - 1``
-        for each active member (members are never among today's arrivals)."""
-        influence = state.params.member_influence
-        if influence == 1.0 or not self.imitation:
+        """The active count of the Bass rate: ``active_at_start`` plus each active customer's
+        ``influence - 1`` (today's arrivals, neither members nor loyal yet, add nothing)."""
+        weight = state.influence(state.people.active_ids) if self.imitation else 1.0
+        if np.isscalar(weight):
             return float(active_at_start)
-        members = int(active_members(state, state.people.active_ids).sum())
-        return active_at_start + (influence - 1.0) * members
+        return active_at_start + float((weight - 1.0).sum(dtype=np.float64))
 
     def step(self, state: State, rng: np.random.Generator, active_at_start: int) -> np.ndarray:
         """Draw today's adopters from the remaining market; return their ids."""

@@ -19,8 +19,9 @@ class Referral:
     Every purchase of the day, first or repeat, gives one invitation with
     the buyer's ``referral_prob`` times ``M_inv`` (capped at 1): the product
     of the policies' ``invitation_multiplier`` (the referral policy's reward)
-    and, for a paying member (membership policy) that day,
-    ``market.member_influence``; an invitation converts with
+    and the buyer's word-of-mouth weight (``State.influence``:
+    ``market.member_influence`` for a paying member that day,
+    ``market.loyal_influence`` for a loyal non-member); an invitation converts with
     ``conversion_prob`` times the policies' conversion factors. Converted invitations activate the next day as
     customers of the referral source, recording referrer and depth
     (referrer's depth + 1). Invitations made on the last acquisition day or
@@ -36,7 +37,7 @@ class Referral:
         """Draw today's invitations and conversions; keep converted referrers for tomorrow."""
         people, ledger, day = state.people, state.ledger, state.day
         buyers = np.concatenate(state.purchasers_today) if state.purchasers_today else np.empty(0, np.int64)
-        invite_prob = people.referral_prob[buyers] * invitation_factor(state, buyers)
+        invite_prob = people.referral_prob[buyers] * state.invitation_factor(buyers)
         inviters = buyers[rng.random(buyers.size, dtype=np.float32) < invite_prob]
         ledger.record("invitations", day, inviters.size)
         if day + 1 >= self.acquisition_days:
@@ -52,20 +53,3 @@ class Referral:
         referrers, state.pending_referrers = state.pending_referrers, np.empty(0, dtype=np.int64)
         return activate(state, referrers.size, self.source, rng, referrers=referrers)
 
-
-def active_members(state: State, ids: np.ndarray) -> np.ndarray:
-    """Which of ``ids`` are paying members today (all False without the membership policy)."""
-    until = getattr(state.people, "ti_member_until", None)
-    if until is None:
-        return np.zeros(ids.size, dtype=bool)
-    return until[ids] >= state.day
-
-
-def invitation_factor(state: State, buyers: np.ndarray):
-    """``M_inv`` of ``buyers``: the policies' ``invitation_multiplier`` (the referral policy's
-    reward) times ``market.member_influence`` for members; 1.0 when neither applies."""
-    factor = state.invitation_factor(buyers)
-    influence = state.params.member_influence
-    if influence != 1.0:
-        factor = factor * np.where(active_members(state, buyers), np.float32(influence), np.float32(1))
-    return factor
