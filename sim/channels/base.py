@@ -33,7 +33,7 @@ from typing import ClassVar, TYPE_CHECKING
 import numpy as np
 from scipy import stats
 
-from ..declarations import declare, record, register
+from ..declarations import Kinded, declare, record
 from ..population import TRAITS
 from ..stages.activation import activate
 from ..validation import ConfigError, check_keys, check_number, param
@@ -76,7 +76,7 @@ def build_quality(path: str, spec: object) -> dict:
 
 
 @dataclass
-class Channel:
+class Channel(Kinded):
     name: str
     source: int
     """Index among acquisition sources (``Params.sources``)."""
@@ -99,6 +99,8 @@ class Channel:
                                  doc="budget calendar (*Budget schedules*); an error for `partner` and `cohort`, "
                                      "which have no budget")
 
+    KINDS: ClassVar[dict] = KINDS
+    FAMILY: ClassVar[str] = "channel"
     kind: ClassVar[str] = ""
     """The kind's name in ``channels.<name>.kind``, set by ``class X(Channel, kind="x")``."""
     budgeted: ClassVar[bool] = True
@@ -107,13 +109,6 @@ class Channel:
     """Trait multipliers of the kind, before the ones given in config."""
     linear_cost: ClassVar[bool] = False
     """Whether cost grows in step with customers (per-customer or per-event pricing)."""
-
-    def __init_subclass__(cls, kind: str = "", **kwargs):
-        """``class X(Channel, kind="x")`` makes X the channel kind ``x`` (a duplicate kind is a TypeError)."""
-        super().__init_subclass__(**kwargs)
-        if kind:
-            cls.kind = kind
-            register(KINDS, cls, "channel")
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:

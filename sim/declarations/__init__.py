@@ -13,19 +13,32 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from ..validation import LARGEST, param
 
 
-def register(registry: dict[str, type], cls: type, what: str) -> None:
-    """Add ``cls`` to ``registry`` under its ``kind``; raise TypeError if another class holds the kind."""
-    kind = cls.kind
-    if kind in registry:
-        held = registry[kind]
-        raise TypeError(f"{what} kind {kind!r} of {cls.__module__}.{cls.__qualname__} is already "
-                        f"registered by {held.__module__}.{held.__qualname__}")
-    registry[kind] = cls
+class Kinded:
+    """Base of a family of kinds (``Channel``, ``Policy``): ``class X(Base, kind="x")`` sets
+    ``X.kind`` and adds X to the family's ``KINDS`` registry; a kind another class holds is a TypeError.
+
+    The family's base sets ``KINDS`` (its registry) and ``FAMILY`` (its name, for the error).
+    """
+
+    KINDS: ClassVar[dict]
+    FAMILY: ClassVar[str]
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, kind: str = "", **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not kind:
+            return
+        if kind in cls.KINDS:
+            held = cls.KINDS[kind]
+            raise TypeError(f"{cls.FAMILY} kind {kind!r} of {cls.__module__}.{cls.__qualname__} is already "
+                            f"registered by {held.__module__}.{held.__qualname__}")
+        cls.kind = kind
+        cls.KINDS[kind] = cls
 
 
 def declare(default=dataclasses.MISSING, *, default_factory=dataclasses.MISSING, unit: str, doc: str,

@@ -43,7 +43,7 @@ from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 
-from ..declarations import declare, record, register
+from ..declarations import Kinded, declare, record
 from ..validation import ConfigError
 
 if TYPE_CHECKING:
@@ -55,26 +55,21 @@ KINDS: dict[str, type[Policy]] = {}
 
 
 @dataclass
-class Policy:
+class Policy(Kinded):
     name: str
     target_tiers: tuple = declare((), unit="list of tier numbers, integers ≥ 0", shown="`[]` (everyone)",
                                   doc="the tiers of the `tiering` policy the policy acts on")
 
     paid_members: ClassVar[bool] = False
     """Whether ``is_member`` can be true: the policy sells a membership."""
+    KINDS: ClassVar[dict] = KINDS
+    FAMILY: ClassVar[str] = "policy"
     kind: ClassVar[str] = ""
     """The kind's name under ``policies`` (``kind:``, or the policy's name), set by ``class X(Policy, kind="x")``."""
     ACCOUNTS: ClassVar[dict] = {}
     """Customer accounts the policy books to, with their sign in net contribution."""
     COUNTS: ClassVar[tuple] = ()
     """Per-day series the policy records."""
-
-    def __init_subclass__(cls, kind: str = "", **kwargs):
-        """``class X(Policy, kind="x")`` makes X the policy kind ``x`` (a duplicate kind is a TypeError)."""
-        super().__init_subclass__(**kwargs)
-        if kind:
-            cls.kind = kind
-            register(KINDS, cls, "policy")
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:
