@@ -136,8 +136,8 @@ def test_a_lift_test_narrows_the_interval_of_the_channel_it_covers():
     doubling its spend for 4 weeks, the effect measured to 5 %, halves its interval at least."""
     table, _, _ = history(5, days=365, scale=0.1)
     lifts = lift_row(table, "social", 305, 332, float(np.sum(table["social"][305:333])), 0.1, 0.05)
-    without = fit_acquisition(table, weekly=0, yearly=0)
-    with_lift = fit_acquisition(table, lift_tests=lifts, weekly=0, yearly=0)
+    without = fit_acquisition(table)
+    with_lift = fit_acquisition(table, lift_tests=lifts)
     for fit in (without, with_lift):
         assert abs(fit.params["social"]["max_customers"] - 25.0) < 3 * fit.se["social"]["max_customers"]
     assert with_lift.se["social"]["max_customers"] < 0.5 * without.se["social"]["max_customers"]
@@ -259,3 +259,36 @@ def test_the_written_scenario_runs_and_reproduces_the_fitted_customers(tmp_path,
     simulated = result.daily["new_customers"].sum()
     assert abs(simulated - expected) < 4 * np.sqrt(expected / replications), (simulated, expected)
     assert isinstance(fit, AcquisitionFit)
+
+
+def test_a_dataframe_a_dict_and_a_csv_give_the_same_fit(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    table, _, _ = history(2, days=120, scale=0.2)
+    path = tmp_path / "history.csv"
+    pandas.DataFrame(table).to_csv(path, index=False)
+    fits = [fit_acquisition(source) for source in (table, pandas.DataFrame(table), path)]
+    for fit in fits[1:]:
+        assert fit.loglik == pytest.approx(fits[0].loglik, rel=1e-9)
+        for channel in TRUE:
+            assert fit.params[channel] == pytest.approx(fits[0].params[channel], rel=1e-6)
+
+
+def test_the_poisson_likelihood_has_no_dispersion_and_fits_poisson_counts():
+    table, _, _ = history(4, days=365, dispersion=1e9)
+    fit = fit_acquisition(table, likelihood="poisson")
+    assert fit.dispersion == np.inf and "likelihood" not in fit.params
+    assert abs(fit.params["search"]["carryover"] - 0.5) < 3 * fit.se["search"]["carryover"]
+    with pytest.raises(DataError, match="likelihood = 'normal': must be one of negative_binomial, poisson"):
+        fit_acquisition(table, likelihood="normal")
+    with pytest.raises(DataError, match="weekly = 4: the baseline channel takes 0 to 3 weekly harmonics"):
+        fit_acquisition(table, weekly=4)
+
+
+def test_the_command_refuses_a_bad_history_in_one_line_and_writes_nothing(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("date,search,new_customers\n2024-01-01,100,5\n2024-01-02,-3,4\n")
+    out = tmp_path / "scenarios" / "media.yaml"
+    done = subprocess.run([sys.executable, "-m", "sim.calibrate.acquisition", str(path), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr == "error: row 2: search = '-3': spend must be a number >= 0\n"

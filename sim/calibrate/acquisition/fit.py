@@ -9,6 +9,7 @@ import numpy as np
 from scipy import optimize
 
 from ..data import DataError, DataWarning, _dates
+from ...channels.baseline import MOST_HARMONICS
 from ..mle import inverse_hessian
 from .history import History, LiftTests, _check_dates, _numbers, load_history, load_lift_tests, read
 from .model import LIKELIHOODS, Model, Terms, baseline_design, baseline_rate
@@ -61,6 +62,10 @@ def fit_acquisition(table, kpi: str = "new_customers", lift_tests=None, *, chann
     yearly = (2 if history.days >= 365 else 0) if yearly is None else yearly
     if weekly and history.period != 1:
         raise DataError(f"weekly = {weekly}: weekly seasonality needs daily rows; the history is weekly")
+    for cycle, harmonics in (("weekly", weekly), ("yearly", yearly)):
+        if not 0 <= harmonics <= MOST_HARMONICS[cycle]:
+            raise DataError(f"{cycle} = {harmonics}: the baseline channel takes 0 to {MOST_HARMONICS[cycle]} "
+                            f"{cycle} harmonics")
     model = Model(history.channels, weekly, yearly, likelihood)
     if history.kpi.size <= len(model.names()):
         raise DataError(f"the history has {history.kpi.size} rows for {len(model.names())} parameters; "
