@@ -146,6 +146,9 @@ class AllocationConfig:
     weights: Dict[str, Any] = field(default_factory=dict)
     # item -> [low, high], currency per day: the split is held inside them
     bounds: Dict[str, Any] = field(default_factory=dict)
+    # "currency": bounds are currency per day; "today": multiples of each item's own daily_budget
+    # (sim/params.py BOUNDS_UNITS)
+    bounds_unit: str = "currency"
 
 
 @dataclass

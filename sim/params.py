@@ -192,8 +192,14 @@ def _allocate(data: dict) -> None:
     norm = sum(weights.values())
     if norm <= 0:
         raise ConfigError("allocation.weights", weights, "at least one weight must be > 0")
+    unit = check_choice("allocation.bounds_unit", allocation.get("bounds_unit", "currency"), BOUNDS_UNITS)
     if limits:
-        budgets = _split(total, weights, _bounds(limits, weights, total))
+        today = {name: _today(data, name, spec) for name, spec in specs.items()} if unit == "today" else {}
+        checked = _bounds(limits, weights, total, today, unit)
+        budgets = _split(total, weights, checked)
+        # the checked config holds the bounds in currency: rerun, it must not scale them by the new budgets
+        allocation["bounds"] = {name: list(checked[name]) for name in limits}
+        allocation["bounds_unit"] = "currency"
     else:
         budgets = {name: total * weight / norm for name, weight in weights.items()}
     for name, spec in specs.items():
@@ -233,8 +239,22 @@ def _item(data: dict, name: str, weight) -> dict | None:
     return spec
 
 
-def _bounds(limits: Mapping, weights: Mapping, total: float) -> dict:
-    """``allocation.bounds`` checked: item -> (low, high), every item of ``weights`` (default ``(0, inf)``)."""
+def _today(data: dict, name: str, spec: Mapping | None) -> float | None:
+    """Item ``name``'s own ``daily_budget`` before the allocation sets it (its kind's default if not
+    given); None when the spec is malformed (its own check reports it)."""
+    if spec is None:
+        return None
+    section = "channels" if name in data["channels"] else "policies"
+    if "daily_budget" in spec:
+        return check_number(f"{section}.{name}.daily_budget", spec["daily_budget"], low=0)
+    from .policies import KINDS as POLICY_KINDS
+    cls = _kinds()[spec["kind"]] if section == "channels" else POLICY_KINDS[spec.get("kind", name)]
+    return next(f.default for f in dataclasses.fields(cls) if f.name == "daily_budget")
+
+
+def _bounds(limits: Mapping, weights: Mapping, total: float, today: Mapping, unit: str) -> dict:
+    """``allocation.bounds`` checked: item -> (low, high) in currency per day, every item of
+    ``weights`` (default ``(0, inf)``); with ``unit`` ``today`` the pairs are multiples of ``today``."""
     checked = {name: (0.0, float("inf")) for name in weights}
     for name, pair in limits.items():
         path = f"allocation.bounds.{name}"
@@ -242,8 +262,10 @@ def _bounds(limits: Mapping, weights: Mapping, total: float) -> dict:
         if (not isinstance(pair, (list, tuple)) or len(pair) != 2
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair)
                 or not 0 <= pair[0] <= pair[1] < float("inf")):
-            raise ConfigError(path, pair, "must be [low, high], currency per day, with 0 <= low <= high")
-        checked[name] = (float(pair[0]), float(pair[1]))
+            raise ConfigError(path, pair, "must be [low, high], " + BOUNDS_UNITS[unit] + ", with 0 <= low <= high")
+        scale = today.get(name) if unit == "today" else 1.0
+        if scale is not None:
+            checked[name] = (scale * float(pair[0]), scale * float(pair[1]))
     lows = sum(low for low, _ in checked.values())
     highs = sum(high for _, high in checked.values())
     if lows > total:
@@ -253,6 +275,10 @@ def _bounds(limits: Mapping, weights: Mapping, total: float) -> dict:
         raise ConfigError("allocation.bounds", dict(limits), f"infeasible: the highs add up to {highs:g}, "
                           f"less than allocation.total_daily_budget ({total:g})")
     return checked
+
+
+#: ``allocation.bounds_unit`` -> what a bound's pair is in.
+BOUNDS_UNITS = {"currency": "currency per day", "today": "multiples of the item's own daily_budget"}
 
 
 def _split(total: float, weights: Mapping, limits: Mapping) -> dict:

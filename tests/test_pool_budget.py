@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from omegaconf import OmegaConf
 
 import sim
 from sim import metrics
@@ -83,6 +84,22 @@ def test_allocation_over_channels_and_the_pool_keeps_the_total_and_the_bounds(we
         assert split == {"feed_ads": 1400, "pool": 700}
 
 
+def test_bounds_in_multiples_of_today_scale_each_items_own_budget_and_the_run_reproduces():
+    """private_domain spends 2,000 on feed ads and 100 on the pool today: [0.5, 1.05] and [0, 2]
+    times those are [1,000, 2,100] and [0, 200]; equal weights pin the pool at 200."""
+    cfg = compose(*ALLOCATED, "allocation.weights={feed_ads: 1, pool: 1}", "allocation.bounds_unit=today",
+                  "allocation.bounds={feed_ads: [0.5, 1.05], pool: [0, 2]}", scenario="private_domain")
+    checked = validate(cfg).config
+    assert checked["allocation"]["bounds"] == {"feed_ads": [1000.0, 2100.0], "pool": [0.0, 200.0]}
+    assert checked["allocation"]["bounds_unit"] == "currency"
+    assert budgets("allocation.weights={feed_ads: 1, pool: 1}", "allocation.bounds_unit=today",
+                   "allocation.bounds={feed_ads: [0.5, 1.05], pool: [0, 2]}") == {"feed_ads": 1900, "pool": 200}
+    # the checked config holds currency bounds, so validating it again gives the same split
+    again = validate(OmegaConf.create(checked)).config
+    assert again["channels"]["feed_ads"]["daily_budget"] == 1900
+    assert again["policies"]["pool"]["daily_budget"] == 200
+
+
 def test_allocated_pool_budget_is_what_the_pool_spends():
     cfg = compose(*ALLOCATED, "allocation.weights={feed_ads: 1400, pool: 700}", "replications=1",
                   "horizon.acquisition_days=20", "horizon.ltv_days=30", scenario="private_domain")
@@ -109,6 +126,10 @@ def test_allocated_pool_budget_is_what_the_pool_spends():
     (["allocation.weights={feed_ads: 1, membership: 1}", "+policies.membership={}"],
      "allocation.weights.membership", "has no daily budget"),
     (["allocation.weights={feed_ads: 1, poool: 1}"], "allocation.weights.poool", "did you mean 'pool'"),
+    (["allocation.weights={feed_ads: 1, pool: 1}", "allocation.bounds_unit=todays"],
+     "allocation.bounds_unit", "did you mean 'today'"),
+    (["allocation.weights={feed_ads: 1, pool: 1}", "allocation.bounds={pool: [2, 1]}", "allocation.bounds_unit=today"],
+     "allocation.bounds.pool", "multiples of the item's own daily_budget"),
 ])
 def test_bad_allocation_is_refused_in_one_line_naming_the_field(overrides, path, words):
     with pytest.raises(ConfigError) as error:
