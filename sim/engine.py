@@ -20,7 +20,6 @@ import simpy
 from . import metrics
 from . import campaigns
 from . import uncertainty
-from .limits import estimate
 from .params import Params, validate
 from .progress import Progress
 from .randomness import replication_seeds
@@ -233,7 +232,7 @@ def run(cfg, progress: bool = False) -> Result:
     seeds = replication_seeds(params.seed, params.replications)
     values = uncertainty.draws(params.uncertainty, seeds)
     outcomes = []
-    expected = estimate(params).seconds
+    expected = params.estimate.seconds
     with Progress(params.replications, "replication", enabled=progress, expected=expected) as bar:
         for seed, drawn in zip(seeds, values):
             outcomes.append(metrics.compute(simulate(_with_draws(params, drawn), seed)))

@@ -100,7 +100,7 @@ def _organic(params, others: float) -> float:
 
 def check_resources(params) -> Estimate:
     """Return the :func:`estimate`; raise MemoryLimitError naming its driver if memory cannot hold the run."""
-    need = estimate(params)
+    need = params.estimate
     usable = int(available_memory() * USABLE_SHARE)
     if need.memory_bytes > usable:
         raise MemoryLimitError(need.driver, need.driver_value, (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
@@ -22,7 +23,7 @@ from .policies import build_policy, check_policies
 from .config import (OPEN_MAPPINGS, EconomicsConfig, HorizonConfig, MarketConfig, PopulationConfig,
                      ReferralConfig, RetentionConfig, SimConfig)
 from .distributions import Distribution
-from .limits import check_horizon, check_resources
+from .limits import Estimate, check_horizon, check_resources, estimate
 from .population import PROBABILITY_TRAITS, TRAITS
 from .uncertainty import entries
 from .validation import ConfigError, bounds, build, check_choice, check_number
@@ -58,6 +59,11 @@ class Params:
     policies: tuple         # loyalty policy objects, in config order
     uncertainty: tuple      # uncertain inputs (sim.uncertainty.Uncertain), drawn per replication pair
     config: dict            # the checked config as plain data, for the record
+
+    @cached_property
+    def estimate(self) -> Estimate:
+        """The up-front estimate of customers, memory and time (``sim.limits.estimate``), made once."""
+        return estimate(self)
 
     @property
     def n_days(self) -> int:
