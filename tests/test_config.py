@@ -75,7 +75,7 @@ def test_sim_run_accepts_a_plain_mapping():
     (["population.spend={dist: gama, shape: 1, scale: 1}"], "population.spend.dist", "did you mean 'gamma'"),
     (["population.spend.shap=2"], "population.spend.shap", "did you mean 'shape'"),
     (["channels.feed_ads.kind=tv"], "channels.feed_ads.kind",
-     "must be one of cohort, content, livestream, offline, paid, partner"),
+     "must be one of baseline, cohort, content, livestream, offline, paid, partner"),
     (["channels.feed_ads.budget=5"], "channels.feed_ads.budget", "did you mean 'daily_budget'"),
     (["horizon.acquisition_days=0"], "horizon.acquisition_days", "[1, 36500]"),
     (["horizon.ltv_days=20", "retention.period_days=30"], "horizon.ltv_days", "retention.period_days"),

@@ -8,11 +8,12 @@ from functools import cached_property
 import numpy as np
 from scipy import optimize
 
-from ..data import DataError, DataWarning, _dates
 from ...channels.baseline import MOST_HARMONICS
+from ..data import DataError, DataWarning, _dates
 from ..mle import inverse_hessian
 from .history import History, LiftTests, _check_dates, _numbers, load_history, load_lift_tests, read
 from .model import LIKELIHOODS, Model, Terms, baseline_design, baseline_rate
+from .scenario import to_config
 
 #: Carry-overs the optimiser starts from (the best of the fits is kept): the likelihood can have a
 #: local optimum for each timescale of the response.
@@ -121,9 +122,9 @@ class AcquisitionFit:
 
     @cached_property
     def se(self) -> dict:
-        """Standard errors, laid out as :attr:`params` (delta method; NaN where the Hessian is singular)."""
-        sd = np.sqrt(np.clip(np.diag(self.cov), 0, None)) * np.where(np.isfinite(np.diag(self.cov)), 1, np.nan)
-        return self.model.unpack(np.abs(self.model.derivatives(self.theta)) * sd)
+        """Standard errors, laid out as :attr:`params` (delta method; NaN where the Hessian is singular
+        or not positive definite)."""
+        return self.model.unpack(np.abs(self.model.derivatives(self.theta)) * self._sd())
 
     @cached_property
     def dispersion(self) -> float:
@@ -132,7 +133,12 @@ class AcquisitionFit:
 
     def log_sd(self) -> dict:
         """sd of each parameter's unconstrained value (log scale for the positive ones), laid out as :attr:`params`."""
-        return self.model.unpack(np.sqrt(np.diag(self.cov)))
+        return self.model.unpack(self._sd())
+
+    def _sd(self) -> np.ndarray:
+        """sd of each unconstrained value; NaN where the Hessian gives no positive variance."""
+        variance = np.diag(self.cov)
+        return np.sqrt(np.where(variance > 0, variance, np.nan))
 
     @cached_property
     def contributions(self) -> dict:
@@ -215,6 +221,7 @@ class AcquisitionFit:
         return [line(group) for group in self.params]
 
     def to_config(self, budget: str = "average", uncertainty: bool = True) -> dict:
-        """``{"channels": ..., "uncertainty": ...}``: the fit as the simulator runs it (``.scenario``)."""
-        from .scenario import to_config
+        """``{"channels": ..., "uncertainty": ...}``: the fit as the simulator runs it (:mod:`.scenario`);
+        ``budget`` is ``average`` or ``last`` (:meth:`spend_level`), ``uncertainty`` whether to map the
+        fit's uncertainty (else ``{}``)."""
         return to_config(self, budget, uncertainty)

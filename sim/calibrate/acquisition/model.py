@@ -161,11 +161,15 @@ def baseline_design(model: Model, days: np.ndarray) -> np.ndarray:
                             fourier_basis(days, model.yearly, YEAR)])
 
 
+def amplitudes(baseline: dict) -> list:
+    """The baseline's Fourier amplitudes in the design's order: weekly pairs, then yearly pairs."""
+    return [value for name, value in baseline.items() if name.startswith(("weekly_", "yearly_"))]
+
+
 def baseline_rate(baseline: dict, design: np.ndarray) -> np.ndarray:
     """The baseline's expected customers on the design's days (``BaselineChannel.rate``, vectorised)."""
-    values = list(baseline.values())
-    coefficients = np.array([np.log(values[1]), *values[2:]])
-    return values[0] * np.exp(design @ coefficients)
+    coefficients = np.array([np.log(baseline["growth"]), *amplitudes(baseline)])
+    return baseline["level"] * np.exp(design @ coefficients)
 
 
 def lift_effects(terms: Terms, params: dict) -> np.ndarray:

@@ -35,6 +35,7 @@ from ...channels import BaselineChannel, PaidChannel
 from ...validation import LARGEST, SMALLEST
 from ..data import DataWarning
 from ..fit_uncertainty import EXTREME_Z
+from .model import amplitudes
 
 #: Share of the distance to an open lower bound a truncated normal may reach (its support stays inside).
 OPEN_SHARE = 0.999
@@ -56,10 +57,9 @@ def to_config(fit, budget: str = "average", with_uncertainty: bool = True) -> di
                           "carryover": p["carryover"], "cost_inflation": 0.0, "activation_prob": 1.0,
                           "precision": 1.0}
     base = fit.params["baseline"]
-    amplitudes = list(base.values())[2:]
+    waves = amplitudes(base)
     channels["baseline"] = {"kind": "baseline", "level": base["level"], "growth": base["growth"],
-                            "weekly": amplitudes[: 2 * fit.model.weekly],
-                            "yearly": amplitudes[2 * fit.model.weekly:]}
+                            "weekly": waves[: 2 * fit.model.weekly], "yearly": waves[2 * fit.model.weekly:]}
     return {"channels": channels, "uncertainty": uncertainty(fit) if with_uncertainty else {}}
 
 
