@@ -15,9 +15,17 @@ scenario expects: the market's depletion then lowers reach by under 1 %,
 as the fit assumed. Before anything is written the text is read back as
 marketing-sim reads a scenario and checked by ``sim.params.validate``.
 
+Beside the scenario the command writes what a strategist reads of the fit
+(``.report``) into ``--report DIR`` (default: the scenario's path without
+``.yaml`` plus ``_fit``, e.g. ``scenarios/my_media_fit/``): the table
+``acquisition_fit.txt`` (marginal CAC, CAC and share of customers per
+channel with 90 % intervals, also printed) and the figures
+``response_curves.png`` and ``contributions.png`` (``--no-figures`` leaves
+them out).
+
 Exit status: 0 written; 2 bad input, nothing written; 1 writing ``--out``
-failed; 130 interrupted. Every failure is one line on stderr starting with
-``error:``.
+or the report failed; 130 interrupted. Every failure is one line on stderr
+starting with ``error:``.
 """
 from __future__ import annotations
 
@@ -37,6 +45,7 @@ from ..__main__ import _check_out, _comment, _dump, _fail, write_whole
 from ..data import DataError, DataWarning
 from . import fit_acquisition
 from .model import LIKELIHOODS
+from .report import TABLE, write_report
 
 #: Market size over the customers a scenario expects (depletion under 1 %), its LTV days and replications.
 MARKET_FACTOR, LTV_DAYS, REPLICATIONS = 100, 365, 10
@@ -94,6 +103,10 @@ def main(arguments=None) -> None:
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_media.yaml")
     parser.add_argument("--no-uncertainty", dest="uncertainty", action="store_false",
                         help="leave out the fit's parameter uncertainty (the uncertainty mapping)")
+    parser.add_argument("--report", metavar="DIR",
+                        help="folder for the fit's table and figures (default: beside --out, NAME_fit/)")
+    parser.add_argument("--no-figures", dest="figures", action="store_false",
+                        help="write the table only, not response_curves.png and contributions.png")
     parser.error = lambda message: _fail(f"{message} (see python -m sim.calibrate.acquisition --help)", 2)
     options = parser.parse_args(arguments)
     out = Path(options.out)
@@ -121,6 +134,13 @@ def main(arguments=None) -> None:
         print(f"  {line}")
     if out.parent.name == "scenarios":
         print(f"  run it: marketing-sim scenario={out.stem}")
+    report = Path(options.report) if options.report else out.with_name(f"{out.stem}_fit")
+    try:
+        written = write_report(fit, report, options.budget, options.figures)
+    except OSError as error:
+        _fail(f"cannot write the report into {report}: {error.strerror or error}; the scenario is written", 1)
+    print(f"\nwrote {', '.join(str(path) for path in written)}\n")
+    print((report / TABLE).read_text(encoding="utf-8"), end="")
 
 
 if __name__ == "__main__":
