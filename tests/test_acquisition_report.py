@@ -59,7 +59,8 @@ def test_cac_and_marginal_cac_are_those_of_predict_on_a_steady_plan(fitted):
         row = rows[channel]
         assert row.marginal_cac.value == pytest.approx(1 / slope, rel=1e-5)
         assert row.marginal_cac.low < row.marginal_cac.value < row.marginal_cac.high
-        brought = fit.predict(constant_plan(fit, today))[-1] - fit.predict(constant_plan(fit, {**today, channel: 0}))[-1]
+        without = {**today, channel: 0.0}
+        brought = fit.predict(constant_plan(fit, today))[-1] - fit.predict(constant_plan(fit, without))[-1]
         assert row.cac.value == pytest.approx(today[channel] / brought, rel=1e-9)
         assert row.cac.value < row.marginal_cac.value          # a concave curve at today's spend
     shares = {name: row.share.value for name, row in rows.items()}

@@ -134,10 +134,12 @@ def cac_table(fit, at: str = "average", level: float = LEVEL, draws: list | None
     rows = []
     for channel in fit.model.channels:
         b = fit.spend_level(channel, at)
-        customers = [float(_curve(d.params[channel], b)) for d in draws]
+        customers = np.array([_curve(d.params[channel], b) for d in draws], dtype=float)
+        expected = float(_curve(fit.params[channel], b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cac = np.divide(b, [expected, *customers])   # NaN at no spend
         rows.append(ChannelRow(
-            channel, b, Estimate.of(float(_curve(fit.params[channel], b)), customers, level),
-            Estimate.of(b / float(_curve(fit.params[channel], b)), [b / c for c in customers], level),
+            channel, b, Estimate.of(expected, customers, level), Estimate.of(cac[0], cac[1:], level),
             Estimate.of(fit.marginal_cac(channel, at), [d.marginal_cac(channel, at) for d in draws], level),
             Estimate.of(estimate[channel], [s[channel] for s in shares], level)))
     rows.append(ChannelRow("baseline", None, None, None, None,
@@ -152,9 +154,10 @@ def _shares(fit) -> dict:
     return {name: total / whole for name, total in totals.items()}
 
 
-def format_table(rows: list[ChannelRow], fit) -> str:
-    """:func:`cac_table` as aligned text: a header naming the data and the interval, one line a row."""
-    history, level = fit.history, round(100 * LEVEL)
+def format_table(rows: list[ChannelRow], fit, level: float = LEVEL) -> str:
+    """:func:`cac_table` (made at ``level``) as aligned text: a header naming the data and the interval,
+    one line a row."""
+    history, level = fit.history, round(100 * level)
 
     def shown(estimate: Estimate | None, digits: str = ",.1f", scale: float = 1.0) -> str:
         if estimate is None:
