@@ -58,6 +58,7 @@ def test_cac_and_marginal_cac_are_those_of_predict_on_a_steady_plan(fitted):
         slope = (fit.predict(constant_plan(fit, up))[-1] - fit.predict(constant_plan(fit, down))[-1]) / (2 * step)
         row = rows[channel]
         assert row.marginal_cac.value == pytest.approx(1 / slope, rel=1e-5)
+        assert row.marginal_cac.value == pytest.approx(fit.marginal_cac(channel), rel=1e-12)
         assert row.marginal_cac.low < row.marginal_cac.value < row.marginal_cac.high
         without = {**today, channel: 0.0}
         brought = fit.predict(constant_plan(fit, today))[-1] - fit.predict(constant_plan(fit, without))[-1]
@@ -108,6 +109,8 @@ def test_the_command_writes_the_report_beside_the_scenario_or_where_asked(tmp_pa
     row = next(r for r in report.cac_table(fit_acquisition(path)) if r.channel == "search")
     search = next(line for line in text.splitlines() if line.startswith("search"))
     assert f"{row.marginal_cac.value:,.2f} [{row.marginal_cac.low:,.2f}, {row.marginal_cac.high:,.2f}]" in search
-    elsewhere = tmp_path / "report"
-    main([str(path), "--out", str(out), "--report", str(elsewhere), "--no-figures"])
+    elsewhere = tmp_path / "report"                            # social's last day is dark: no CAC there
+    main([str(path), "--out", str(out), "--report", str(elsewhere), "--no-figures", "--budget", "last"])
     assert [p.name for p in elsewhere.iterdir()] == [report.TABLE]
+    social = next(line for line in (elsewhere / report.TABLE).read_text().splitlines() if line.startswith("social"))
+    assert social.split()[1:4] == ["0", "0.0", "[0.0,"] and "nan [n/a]" in social

@@ -38,8 +38,8 @@ def parameter_draws(fit, draws: int = DRAWS, seed: int = SEED) -> list:
     """``draws`` copies of ``fit`` at parameter vectors drawn from ``N(fit.theta, fit.cov)``.
 
     Drawn on the unconstrained scale, so every draw's ``params`` lie in
-    their ranges; each copy answers ``params``, ``contributions`` and
-    ``marginal_cac`` at its own vector. Where the covariance is not finite
+    their ranges; each copy answers ``params`` and ``contributions`` at its
+    own vector. Where the covariance is not finite
     or not positive semi-definite (the Hessian gives no interval) every
     draw's vector is NaN, and so is every interval computed from them.
     """
@@ -52,14 +52,27 @@ def parameter_draws(fit, draws: int = DRAWS, seed: int = SEED) -> list:
 
 
 def _interval(values: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
-    """Central ``level`` of ``values`` along the first axis (NaN if any value is NaN)."""
+    """Central ``level`` of ``values`` along the first axis (NaN if a value is NaN; infinite values give inf or NaN)."""
     tail = 50 * (1 - level)
-    return np.percentile(values, tail, axis=0), np.percentile(values, 100 - tail, axis=0)
+    with np.errstate(invalid="ignore"):
+        return np.percentile(values, tail, axis=0), np.percentile(values, 100 - tail, axis=0)
 
 
 def _curve(params: dict, spend) -> np.ndarray:
     """A channel's customers a day at steady daily spend ``spend`` (``A / (1 + (K / b)^h)``)."""
     return hill(spend, params["max_customers"], params["half_saturation_budget"], params["hill_shape"])
+
+
+def _marginal_cac(params: dict, spend: float) -> float:
+    """``1 / slope`` of the steady-spend curve at ``spend``: ``(b^h + K^h)^2 / (A h K^h b^(h-1))``.
+
+    ``AcquisitionFit.marginal_cac``'s formula in numpy floats, so that no
+    spend gives its limit (inf for ``h > 1``, ``K / A`` for ``h = 1``, 0 for
+    ``h < 1``) instead of an error.
+    """
+    a, k, h, b = params["max_customers"], params["half_saturation_budget"], params["hill_shape"], np.float64(spend)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float((b ** h + k ** h) ** 2 / (a * h * k ** h * b ** (h - 1)))
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,8 @@ def cac_table(fit, at: str = "average", level: float = LEVEL, draws: list | None
             cac = np.divide(b, [expected, *customers])   # NaN at no spend
         rows.append(ChannelRow(
             channel, b, Estimate.of(expected, customers, level), Estimate.of(cac[0], cac[1:], level),
-            Estimate.of(fit.marginal_cac(channel, at), [d.marginal_cac(channel, at) for d in draws], level),
+            Estimate.of(_marginal_cac(fit.params[channel], b), [_marginal_cac(d.params[channel], b) for d in draws],
+                        level),
             Estimate.of(estimate[channel], [s[channel] for s in shares], level)))
     rows.append(ChannelRow("baseline", None, None, None, None,
                            Estimate.of(estimate["baseline"], [s["baseline"] for s in shares], level)))
