@@ -114,3 +114,15 @@ def test_the_command_writes_the_report_beside_the_scenario_or_where_asked(tmp_pa
     assert [p.name for p in elsewhere.iterdir()] == [report.TABLE]
     social = next(line for line in (elsewhere / report.TABLE).read_text().splitlines() if line.startswith("social"))
     assert social.split()[1:4] == ["0", "0.0", "[0.0,"] and "nan [n/a]" in social
+
+
+def test_a_report_folder_that_is_a_file_fails_in_one_line_after_the_scenario(tmp_path, capsys):
+    table, _, _ = history(11, days=200, scale=0.1)
+    path, out, taken = tmp_path / "history.csv", tmp_path / "media.yaml", tmp_path / "taken"
+    write_csv(table, path)
+    taken.write_text("a file\n")
+    with pytest.raises(SystemExit) as exit:
+        main([str(path), "--out", str(out), "--report", str(taken), "--no-figures"])
+    assert exit.value.code == 1 and out.exists()
+    assert capsys.readouterr().err.endswith(f"error: cannot write the report into {taken}: File exists; "
+                                            "the scenario is written\n")

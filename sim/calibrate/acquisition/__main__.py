@@ -137,6 +137,8 @@ def main(arguments=None) -> None:
     report = Path(options.report) if options.report else out.with_name(f"{out.stem}_fit")
     try:
         written = write_report(fit, report, options.budget, options.figures)
+    except KeyboardInterrupt:
+        _fail(f"interrupted; the scenario is written, the report in {report} may be incomplete", 130)
     except OSError as error:
         _fail(f"cannot write the report into {report}: {error.strerror or error}; the scenario is written", 1)
     print(f"\nwrote {', '.join(str(path) for path in written)}\n")
