@@ -89,9 +89,12 @@ def schedule(acquisition_days: int):
     """A schedule of any kind; flights start on an acquisition day (a later one is refused)."""
     flights = st.lists(st.tuples(st.integers(0, acquisition_days - 1), st.integers(1, 40)).map(
         lambda d: [d[0], d[0] + d[1]]), min_size=1, max_size=2)
-    # flights are always given: kinds other than flights ignore them
+    # a plan of any length, 0s included, with some spend
+    plan = st.lists(st.sampled_from([0.0, SMALLEST, 1.0, 500.0, 1e6]), min_size=1, max_size=acquisition_days + 5
+                    ).filter(any)
+    # flights and a plan are always given: kinds other than flights and plan ignore them
     return st.tuples(parameters(Schedule, kind=st.sampled_from(SCHEDULES), pacing=st.sampled_from(PACINGS)),
-                     flights).map(lambda drawn: {**drawn[0], "flights": drawn[1]})
+                     flights, plan).map(lambda drawn: {**drawn[0], "flights": drawn[1], "plan": drawn[2]})
 
 
 def channel(acquisition_days: int):

@@ -119,11 +119,15 @@ class Channel(Kinded):
     @classmethod
     def structured(cls, path: str, spec: Mapping) -> dict:
         """Check and build the keys of ``spec`` that are not numbers: ``quality``
-        always, ``schedule`` if given (its omitted keys keep the kind's default)."""
+        always, ``schedule`` if given (its omitted keys keep the kind's default).
+        On a ``plan`` schedule an omitted ``daily_budget`` is the plan's mean, so
+        the plan is spent as written."""
         given = {"quality": build_quality(f"{path}.quality", spec.get("quality"))}
         if "schedule" in spec:
             default = next(f for f in fields(cls) if f.name == "schedule").default_factory()
             given["schedule"] = build_schedule(f"{path}.schedule", spec["schedule"], default)
+            if given["schedule"].kind == "plan" and "daily_budget" not in spec and cls.budgeted:
+                given["daily_budget"] = float(np.mean(given["schedule"].plan))
         return given
 
     def record(self) -> dict:

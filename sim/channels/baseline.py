@@ -79,6 +79,25 @@ class BaselineChannel(Channel, kind="baseline"):
                 **{key: _amplitudes(f"{path}.{key}", spec.get(key, ()), MOST_HARMONICS[key])
                    for key in MOST_HARMONICS}}
 
+    @staticmethod
+    def shifted(spec: Mapping, days: int) -> dict:
+        """A baseline spec (with its ``level`` and ``growth``) whose day 0 is day ``days`` of ``spec``'s:
+        the same rate from then on.
+
+        ``level`` grows by ``growth^(days/365)``, and each harmonic's pair
+        turns by its phase ``phi = 2 pi k days / P``:
+        ``a' = a cos(phi) + b sin(phi)``, ``b' = b cos(phi) - a sin(phi)``
+        (``a cos(x + phi) + b sin(x + phi) = a' cos(x) + b' sin(x)``).
+        """
+        def turned(pairs, period):
+            pairs = np.asarray(pairs, dtype=float).reshape(-1, 2)
+            phase = 2.0 * np.pi * np.arange(1, len(pairs) + 1) * days / period
+            cos, sin = np.cos(phase), np.sin(phase)
+            return np.column_stack([pairs[:, 0] * cos + pairs[:, 1] * sin,
+                                    pairs[:, 1] * cos - pairs[:, 0] * sin]).ravel().tolist()
+        return {**spec, "level": spec["level"] * spec["growth"] ** (days / 365.0),
+                "weekly": turned(spec.get("weekly", ()), WEEK), "yearly": turned(spec.get("yearly", ()), YEAR)}
+
     def rate(self, days) -> np.ndarray:
         """Expected leads on each of ``days``, before demand and market depletion."""
         days = np.asarray(days, dtype=float)

@@ -25,7 +25,8 @@ class PaidChannel(Channel, kind="paid"):
     Each day the budget ``B_t`` is deflated by the rising price of traffic,
     ``b_t = B_t / (1 + cost_inflation)^(t/365)``, carried over by a
     geometric adstock ``s_t = carryover * s_{t-1} + (1 - carryover) * b_t``
-    (at a constant budget ``s`` tends to ``b``), and turned into leads by a
+    (at a constant budget ``s`` tends to ``b``; ``s_{-1} = initial_adstock``,
+    the carryover of spend before the run), and turned into leads by a
     Hill curve::
 
         expected_leads = max_daily_leads * s^h / (s^h + half_saturation_budget^h)
@@ -46,10 +47,13 @@ class PaidChannel(Channel, kind="paid"):
                                   "S-curve; above 10 the curve is a step")
     carryover: float = param(0.0, low=0, high=0.999, unit="share per day", doc="share of yesterday's adstock kept")
     cost_inflation: float = param(0.0, low=0, high=10, unit="per year", doc="yearly rise in the price of reach")
+    initial_adstock: float = param(0.0, low=0, unit="currency per day",
+                                   doc="adstock on the day before day 0: carryover from spend before the run "
+                                       "(the acquisition fit sets it from the history)")
 
 
     def reset(self) -> None:
-        self.adstock = 0.0
+        self.adstock = self.initial_adstock
 
     def hill(self, adstock):
         """Mean leads per day at an adstocked, deflated budget (scalar or array)."""
@@ -71,9 +75,11 @@ class PaidChannel(Channel, kind="paid"):
         return float(self.hill(self.adstock))
 
     def adstock_path(self, budgets: np.ndarray) -> np.ndarray:
-        """Adstock on each day of a budget path starting from day 0 (what ``step`` accumulates)."""
+        """Adstock on each day of a budget path starting from day 0 (what ``step`` accumulates),
+        ``initial_adstock`` carried over: ``s_t = carryover^(t+1) * initial_adstock + filtered budgets``."""
         effective = np.asarray(budgets, dtype=float) * self.purchasing_power(np.arange(len(budgets)))
-        return lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective)
+        carried = self.initial_adstock * self.carryover ** np.arange(1, len(effective) + 1)
+        return lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective) + carried
 
     def expected_customers(self, budgets: np.ndarray, reach: np.ndarray) -> np.ndarray:
         """Expected new customers per day for a budget path, along a given reach path.

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..declarations import declare, record
-from ..validation import ConfigError, build, check_choice, param
+from ..validation import ConfigError, build, check_choice, check_number, param
 
 if TYPE_CHECKING:
     from ..state import State
 
-KINDS = ("flat", "flights", "pulses", "events")
+KINDS = ("flat", "flights", "pulses", "events", "plan")
 PACINGS = ("even", "asap")
 
 
@@ -34,7 +34,12 @@ class Schedule:
     * ``pulses``: the daily budget, times ``pulse_multiplier`` for ``pulse_days`` days
       every ``every_days`` days from ``first_day``;
     * ``events``: the daily budget only on one day every ``every_days`` days from
-      ``first_day`` (e.g. a live-stream fee), nothing on other days.
+      ``first_day`` (e.g. a live-stream fee), nothing on other days;
+    * ``plan``: a dated spend plan, one amount per day from day 0 (``plan``):
+      ``daily_budget * plan[t] / mean(plan)`` on day ``t``, nothing after the
+      plan. The channel's ``daily_budget`` defaults to the plan's mean, so the
+      plan is spent as written; a larger one (say, from ``allocation``) scales
+      every day of it alike.
 
     On campaign sale days the planned budget is multiplied by ``sale_day_multiplier``.
     With ``total_budget`` the plan is capped: ``even`` pacing scales every
@@ -42,9 +47,11 @@ class Schedule:
     ``asap`` spends the plan until the cap is used up.
     """
 
-    kind: str = declare("flat", unit="—", doc="`flat`, `flights`, `pulses` or `events`")
+    kind: str = declare("flat", unit="—", doc="`flat`, `flights`, `pulses`, `events` or `plan`")
     flights: tuple = declare((), unit="list of `[start, end)` day pairs, integers, 0 ≤ start < end",
                              doc="spending periods; required and non-empty for `flights`")
+    plan: tuple = declare((), unit="list of amounts ≥ 0, currency per day, day 0 first, not all 0",
+                          doc="the spend on each day of a `plan`; required for `plan`")
     every_days: int = param(7, low=1, integer=True, unit="days", doc="cycle length of `pulses` and `events`")
     first_day: int = param(0, low=0, integer=True, unit="day",
                            doc="first day of the first cycle of `pulses` and `events`")
@@ -64,6 +71,10 @@ class Schedule:
         day = np.arange(acquisition_days)
         if self.kind == "flat":
             plan = np.ones(acquisition_days)
+        elif self.kind == "plan":
+            plan = np.zeros(acquisition_days)
+            shown = np.asarray(self.plan[:acquisition_days], dtype=float)
+            plan[: shown.size] = shown / np.mean(self.plan)
         elif self.kind == "flights":
             plan = np.zeros(acquisition_days)
             for start, end in self.flights:
@@ -80,7 +91,8 @@ class Schedule:
 
     def largest_factor(self) -> float:
         """Largest multiple of the daily budget the plan releases on a day."""
-        pulse = self.pulse_multiplier if self.kind == "pulses" else 1.0
+        pulse = {"pulses": self.pulse_multiplier,
+                 "plan": max(self.plan, default=0.0) / np.mean(self.plan) if self.plan else 1.0}.get(self.kind, 1.0)
         return max(1.0, pulse) * max(1.0, self.sale_day_multiplier)
 
     def budgets(self, planned: np.ndarray) -> np.ndarray:
@@ -117,7 +129,22 @@ def build_schedule(path: str, spec: object, default: Schedule) -> Schedule:
             raise ConfigError(f"{path}.flights", flights,
                               "must be a list of [start, end) day pairs with 0 <= start < end, "
                               "e.g. [[0, 60], [120, 180]]")
-    rest = {k: v for k, v in spec.items() if k not in ("kind", "pacing", "flights")}
-    checked = build(Schedule, path, rest, kind=kind, pacing=pacing, flights=tuple(tuple(f) for f in flights))
-    return dataclasses.replace(default, kind=kind, pacing=pacing, flights=checked.flights,
+    plan = spec.get("plan", default.plan)
+    if kind == "plan":
+        plan = check_plan(f"{path}.plan", plan)
+    rest = {k: v for k, v in spec.items() if k not in ("kind", "pacing", "flights", "plan")}
+    checked = build(Schedule, path, rest, kind=kind, pacing=pacing, flights=tuple(tuple(f) for f in flights),
+                    plan=tuple(plan))
+    return dataclasses.replace(default, kind=kind, pacing=pacing, flights=checked.flights, plan=checked.plan,
                                **{k: getattr(checked, k) for k in rest})
+
+
+def check_plan(path: str, plan) -> tuple:
+    """A ``plan``: a non-empty list of finite amounts >= 0, not all 0."""
+    rule = "must be a non-empty list of daily amounts >= 0, not all 0, e.g. [1000, 1200, 0, 800]"
+    if not isinstance(plan, Sequence) or isinstance(plan, str) or not plan:
+        raise ConfigError(path, plan, rule)
+    amounts = tuple(check_number(f"{path}[{i}]", value, low=0) for i, value in enumerate(plan))
+    if not any(amounts):
+        raise ConfigError(path, list(plan), rule)
+    return amounts

@@ -167,6 +167,21 @@ class AcquisitionFit:
         bad dates or spacing, or spend that is not a number >= 0.
         """
         history = self.history
+        first, daily = self.plan_days(spend_table)
+        days = np.arange(first, first + daily.shape[0])
+        if first >= history.days:
+            gap = np.zeros((first - history.days, len(history.channels)))
+            daily = np.concatenate([history.daily_spend(), gap, daily])
+        terms = Terms(self.model, history, None)
+        paid = terms.daily_channels(self.params, daily)[-days.size:].sum(axis=1)
+        total = paid + baseline_rate(self.params["baseline"], baseline_design(self.model, days))
+        return total.reshape(-1, history.period).sum(axis=1)
+
+    def plan_days(self, spend_table) -> tuple[int, np.ndarray]:
+        """``(first, daily)`` of a spend plan with the history's columns: its first date as days from
+        the history's first, and its spend per day and channel (a period's spend spread evenly over
+        its days). Raise DataError as :meth:`predict` states."""
+        history = self.history
         columns = read(spend_table, "spend plan")
         missing = [c for c in ("date", *history.channels) if c not in columns]
         if missing:
@@ -178,15 +193,7 @@ class AcquisitionFit:
         spend = np.column_stack([_numbers(columns[c], c, "spend must be a number >= 0")
                                  for c in history.channels])
         first = int((dates[0] - history.origin).astype(int))
-        days = np.arange(first, first + dates.size * history.period)
-        daily = np.repeat(spend / history.period, history.period, axis=0)
-        if first >= history.days:
-            gap = np.zeros((first - history.days, len(history.channels)))
-            daily = np.concatenate([history.daily_spend(), gap, daily])
-        terms = Terms(self.model, history, None)
-        paid = terms.daily_channels(self.params, daily)[-days.size:].sum(axis=1)
-        total = paid + baseline_rate(self.params["baseline"], baseline_design(self.model, days))
-        return total.reshape(-1, history.period).sum(axis=1)
+        return first, np.repeat(spend / history.period, history.period, axis=0)
 
     def spend_level(self, channel: str, at: str = "average") -> float:
         """A channel's daily spend over the history: ``average`` or in its ``last`` period."""
@@ -220,8 +227,10 @@ class AcquisitionFit:
                 for name, value in self.params[group].items())
         return [line(group) for group in self.params]
 
-    def to_config(self, budget: str = "average", uncertainty: bool = True) -> dict:
+    def to_config(self, budget: str = "average", uncertainty: bool = True, plan=None) -> dict:
         """``{"channels": ..., "uncertainty": ...}``: the fit as the simulator runs it (:mod:`.scenario`);
         ``budget`` is ``average`` or ``last`` (:meth:`spend_level`), ``uncertainty`` whether to map the
-        fit's uncertainty (else ``{}``)."""
-        return to_config(self, budget, uncertainty)
+        fit's uncertainty (else ``{}``). With a spend ``plan`` (a table as :meth:`predict` takes) the
+        channels follow it from its first date instead, with the adstock the history left
+        (:func:`.scenario.to_config`), and ``horizon.acquisition_days`` is its length."""
+        return to_config(self, budget, uncertainty, plan)

@@ -8,7 +8,9 @@ product gives the same customers). Its ``daily_budget`` is the history's
 ``average`` daily spend (or that of its ``last`` period) on a flat
 schedule, and ``cost_inflation`` is 0. The organic baseline becomes a
 ``baseline`` channel named ``baseline``. A simulation starts with no
-adstock on day 0, the history's first date.
+adstock on day 0, the history's first date; with a spend plan
+(:func:`planned`) it starts on the plan's first date instead, carrying the
+history's adstock.
 
 Uncertainty: each fitted number of a channel gets an entry from the fit's
 covariance. A parameter fitted on the log scale whose range has no upper
@@ -35,7 +37,7 @@ from ...channels import BaselineChannel, PaidChannel
 from ...validation import LARGEST, SMALLEST
 from ..data import DataWarning
 from ..fit_uncertainty import EXTREME_Z
-from .model import amplitudes
+from .model import amplitudes, paid_channel
 
 #: Share of the distance to an open lower bound a truncated normal may reach (its support stays inside).
 OPEN_SHARE = 0.999
@@ -46,8 +48,9 @@ CONFIG_KEYS = {"max_customers": (PaidChannel, "max_daily_leads"),
                "level": (BaselineChannel, "level"), "growth": (BaselineChannel, "growth")}
 
 
-def to_config(fit, budget: str = "average", with_uncertainty: bool = True) -> dict:
-    """``{"channels": {...}, "uncertainty": {...}}`` for ``fit`` (module docstring)."""
+def to_config(fit, budget: str = "average", with_uncertainty: bool = True, plan=None) -> dict:
+    """``{"channels": {...}, "uncertainty": {...}}`` for ``fit`` (module docstring); with a spend
+    ``plan``, also ``{"horizon": {"acquisition_days": its days}}`` (:func:`planned`)."""
     channels = {}
     for name in fit.model.channels:
         p = fit.params[name]
@@ -60,7 +63,38 @@ def to_config(fit, budget: str = "average", with_uncertainty: bool = True) -> di
     waves = amplitudes(base)
     channels["baseline"] = {"kind": "baseline", "level": base["level"], "growth": base["growth"],
                             "weekly": waves[: 2 * fit.model.weekly], "yearly": waves[2 * fit.model.weekly:]}
-    return {"channels": channels, "uncertainty": uncertainty(fit) if with_uncertainty else {}}
+    config = {"channels": channels, "uncertainty": uncertainty(fit) if with_uncertainty else {}}
+    return config if plan is None else planned(fit, config, plan)
+
+
+def planned(fit, config: dict, plan) -> dict:
+    """``config`` run from the first date of a spend ``plan``, as :meth:`AcquisitionFit.predict` sees it.
+
+    Each paid channel gets a ``plan`` schedule of the plan's daily spend (a
+    flat budget of 0 if the plan spends nothing on it) and, for a plan
+    starting on or after the history's end, ``initial_adstock`` = the
+    adstock the history left, decayed over the days between at zero spend
+    (0 for a plan starting earlier, as ``predict`` assumes). The baseline is
+    moved to the plan's first day (``BaselineChannel.shifted``). The
+    acquisition days are the plan's. Raise DataError for a bad plan.
+    """
+    first, daily = fit.plan_days(plan)
+    history = fit.history
+    channels = config["channels"]
+    for i, name in enumerate(fit.model.channels):
+        spec = channels[name]
+        spec.pop("daily_budget")
+        if daily[:, i].any():
+            spec["schedule"] = {"kind": "plan", "plan": daily[:, i].tolist()}
+        else:
+            spec.update(daily_budget=0.0, schedule={"kind": "flat"})
+        carried = 0.0
+        if first >= history.days:
+            left = paid_channel(name, fit.params[name]).adstock_path(history.daily_spend()[:, i])[-1]
+            carried = float(left * fit.params[name]["carryover"] ** (first - history.days))
+        spec["initial_adstock"] = carried
+    channels["baseline"] = BaselineChannel.shifted(channels["baseline"], first)
+    return {**config, "horizon": {"acquisition_days": int(daily.shape[0])}}
 
 
 def uncertainty(fit) -> dict:
