@@ -103,22 +103,37 @@ def _value_at(mapping: Callable[[dict], dict], trait: str, key: str, params: dic
 def _entry(fit: Fit, value, family: str, key: str, estimate: float, path: str) -> dict | None:
     sigma, used = log_sd(fit, value)
     at_edge = [n for n in used if n in fit.at_edge]
-    if at_edge:
-        return _left_out(path, f"{', '.join(at_edge)} at the edge of the fitted range, the data do not "
-                               "determine it")
-    if not math.isfinite(sigma):
+    low, _, high = FAMILIES[family][key]
+    edge = f"{', '.join(at_edge)} at the edge of the fitted range, the data do not determine it" if at_edge else ""
+    return entry(path, estimate, estimate * sigma, sigma, low, high, edge=edge)
+
+
+#: Share of the distance to an open lower bound a truncated normal may reach (its support stays inside).
+OPEN_SHARE = 0.999
+
+
+def entry(path: str, estimate: float, sd: float, log_sd: float, low: float, high: float,
+          low_open: bool = False, edge: str = "") -> dict | None:
+    """The ``uncertainty`` entry of config number ``path`` fitted at ``estimate`` (sd ``sd``, sd of
+    its log ``log_sd``) with range ``[low, high]``: a lognormal with median ``estimate`` when
+    ``high`` is unbounded, else a normal truncated evenly about it inside the range (short of an
+    open ``low``). None, with a DataWarning giving the reason, when ``edge`` says the fit left it
+    at an edge, its variance is not finite, or its draws could leave ``[SMALLEST, LARGEST]``.
+    """
+    if edge:
+        return _left_out(path, edge)
+    if not (math.isfinite(sd) and math.isfinite(log_sd)):
         return _left_out(path, "its variance is not available (the Hessian of the fit is singular or "
                                "not positive definite there)")
-    low, _, high = FAMILIES[family][key]
     if high >= LARGEST:
-        centre, spread = math.log(estimate), EXTREME_Z * sigma
+        centre, spread = math.log(estimate), EXTREME_Z * log_sd
         if not (math.log(SMALLEST) <= centre - spread and centre + spread <= math.log(LARGEST)):
-            return _left_out(path, f"log-sd {sigma:.3g} about {estimate:.3g}, so wide that its draws "
+            return _left_out(path, f"log-sd {log_sd:.3g} about {estimate:.3g}, so wide that its draws "
                                    f"could leave [{SMALLEST:g}, {LARGEST:g}], the range of a config number")
-        return {"dist": "lognormal", "mean": estimate * math.exp(sigma ** 2 / 2), "sigma": sigma}
-    half_width = min(estimate - low, high - estimate)
-    return {"dist": "normal", "mean": estimate, "sd": estimate * sigma,
-            "low": estimate - half_width, "high": estimate + half_width}
+        return {"dist": "lognormal", "mean": estimate * math.exp(log_sd ** 2 / 2), "sigma": log_sd}
+    half_width = min((estimate - low) * (OPEN_SHARE if low_open else 1.0), high - estimate)
+    return {"dist": "normal", "mean": estimate, "sd": sd, "low": estimate - half_width,
+            "high": estimate + half_width}
 
 
 def _left_out(path: str, reason: str) -> None:

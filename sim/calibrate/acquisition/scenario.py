@@ -29,18 +29,12 @@ range a config number may take.
 """
 from __future__ import annotations
 
-import math
-import warnings
 from dataclasses import fields
 
 from ...channels import BaselineChannel, PaidChannel
-from ...validation import LARGEST, SMALLEST
-from ..data import DataWarning
-from ..fit_uncertainty import EXTREME_Z
+from ..fit_uncertainty import entry as fit_entry
 from .model import amplitudes, paid_channel
 
-#: Share of the distance to an open lower bound a truncated normal may reach (its support stays inside).
-OPEN_SHARE = 0.999
 #: The config key of each fitted parameter: (kind's class, key).
 CONFIG_KEYS = {"max_customers": (PaidChannel, "max_daily_leads"),
                "half_saturation_budget": (PaidChannel, "half_saturation_budget"),
@@ -107,8 +101,10 @@ def uncertainty(fit) -> dict:
                 continue
             cls, key = CONFIG_KEYS[name]
             path = f"channels.{group}.{key}"
-            entry = _entry(path, estimate, fit.se[group][name], log_sd[group][name],
-                           (group, name) in fit.at_edge, _declared(cls, key))
+            edge = "at the edge of the range searched, the data do not determine it" \
+                if (group, name) in fit.at_edge else ""
+            entry = fit_entry(path, estimate, fit.se[group][name], log_sd[group][name], *_declared(cls, key),
+                              edge=edge)
             if entry is not None:
                 entries[path] = entry
     return entries
@@ -117,25 +113,3 @@ def uncertainty(fit) -> dict:
 def _declared(cls, key: str) -> tuple[float, float, bool]:
     metadata = next(f for f in fields(cls) if f.name == key).metadata
     return metadata["low"], metadata["high"], metadata["low_open"]
-
-
-def _entry(path: str, estimate: float, se: float, sigma: float, at_edge: bool, declared) -> dict | None:
-    if at_edge:
-        return _left_out(path, "at the edge of the range searched, the data do not determine it")
-    if not (math.isfinite(se) and math.isfinite(sigma)):
-        return _left_out(path, "its variance is not available (the Hessian of the fit is singular there)")
-    low, high, low_open = declared
-    if high >= LARGEST:
-        centre, spread = math.log(estimate), EXTREME_Z * sigma
-        if not (math.log(SMALLEST) <= centre - spread and centre + spread <= math.log(LARGEST)):
-            return _left_out(path, f"log-sd {sigma:.3g} about {estimate:.3g}, so wide that its draws could "
-                                   f"leave [{SMALLEST:g}, {LARGEST:g}], the range of a config number")
-        return {"dist": "lognormal", "mean": estimate * math.exp(sigma ** 2 / 2), "sigma": sigma}
-    half_width = min((estimate - low) * (OPEN_SHARE if low_open else 1.0), high - estimate)
-    return {"dist": "normal", "mean": estimate, "sd": se, "low": estimate - half_width,
-            "high": estimate + half_width}
-
-
-def _left_out(path: str, reason: str) -> None:
-    warnings.warn(DataWarning(f"uncertainty: {path} left out: {reason}; the scenario treats it as known"),
-                  stacklevel=4)
