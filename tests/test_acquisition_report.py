@@ -126,3 +126,10 @@ def test_a_report_folder_that_is_a_file_fails_in_one_line_after_the_scenario(tmp
     assert exit.value.code == 1 and out.exists()
     assert capsys.readouterr().err.endswith(f"error: cannot write the report into {taken}: File exists; "
                                             "the scenario is written\n")
+
+
+@pytest.mark.parametrize("shape, limit", [(1.0, 0.5), (2.0, np.inf), (0.5, 0.0)])
+def test_marginal_cac_at_no_spend_is_the_formulas_limit(shape, limit):
+    """At b = 0 the slope of A / (1 + (K/b)^h) is A/K for h = 1 (cost K/A), 0 for h > 1, inf for h < 1."""
+    from sim.calibrate.acquisition.fit import marginal_cac_at
+    assert marginal_cac_at({"max_customers": 100.0, "half_saturation_budget": 50.0, "hill_shape": shape}, 0) == limit

@@ -211,12 +211,10 @@ class AcquisitionFit:
         .. math:: \\left(\\frac{d}{db} \\frac{A}{1 + (K/b)^h}\\right)^{-1}
                   = \\frac{(b^h + K^h)^2}{A h K^h b^{h-1}}.
 
-        Raise KeyError for a channel the fit does not have.
+        At no spend it is the formula's limit (:func:`marginal_cac_at`). Raise
+        KeyError for a channel the fit does not have.
         """
-        p = self.params[channel]
-        b, a, k, h = self.spend_level(channel, at), p["max_customers"], p["half_saturation_budget"], p["hill_shape"]
-        with np.errstate(divide="ignore"):
-            return float((b ** h + k ** h) ** 2 / (a * h * k ** h * b ** (h - 1)))
+        return marginal_cac_at(self.params[channel], self.spend_level(channel, at))
 
     def describe(self) -> list[str]:
         """One line per channel and one for the baseline: estimates with their standard errors."""
@@ -234,3 +232,12 @@ class AcquisitionFit:
         channels follow it from its first date instead, with the adstock the history left
         (:func:`.scenario.to_config`), and ``horizon.acquisition_days`` is its length."""
         return to_config(self, budget, uncertainty, plan)
+
+
+def marginal_cac_at(params: dict, spend: float) -> float:
+    """``1 / slope`` of a channel's steady-spend curve at daily ``spend``:
+    ``(b^h + K^h)^2 / (A h K^h b^(h-1))``, in numpy floats so that no spend gives the
+    limit (inf for ``h > 1``, ``K / A`` for ``h = 1``, 0 for ``h < 1``) instead of an error."""
+    a, k, h, b = params["max_customers"], params["half_saturation_budget"], params["hill_shape"], np.float64(spend)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float((b ** h + k ** h) ** 2 / (a * h * k ** h * b ** (h - 1)))

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ...response import hill
+from .fit import marginal_cac_at
 
 #: Central share of the draws an interval holds, the draws made, and their seed (not the simulator's).
 LEVEL, DRAWS, SEED = 0.9, 1000, 0
@@ -61,18 +62,6 @@ def _interval(values: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.
 def _curve(params: dict, spend) -> np.ndarray:
     """A channel's customers a day at steady daily spend ``spend`` (``A / (1 + (K / b)^h)``)."""
     return hill(spend, params["max_customers"], params["half_saturation_budget"], params["hill_shape"])
-
-
-def _marginal_cac(params: dict, spend: float) -> float:
-    """``1 / slope`` of the steady-spend curve at ``spend``: ``(b^h + K^h)^2 / (A h K^h b^(h-1))``.
-
-    ``AcquisitionFit.marginal_cac``'s formula in numpy floats, so that no
-    spend gives its limit (inf for ``h > 1``, ``K / A`` for ``h = 1``, 0 for
-    ``h < 1``) instead of an error.
-    """
-    a, k, h, b = params["max_customers"], params["half_saturation_budget"], params["hill_shape"], np.float64(spend)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float((b ** h + k ** h) ** 2 / (a * h * k ** h * b ** (h - 1)))
 
 
 @dataclass(frozen=True)
@@ -153,7 +142,7 @@ def cac_table(fit, at: str = "average", level: float = LEVEL, draws: list | None
             cac = np.divide(b, [expected, *customers])   # NaN at no spend
         rows.append(ChannelRow(
             channel, b, Estimate.of(expected, customers, level), Estimate.of(cac[0], cac[1:], level),
-            Estimate.of(_marginal_cac(fit.params[channel], b), [_marginal_cac(d.params[channel], b) for d in draws],
+            Estimate.of(marginal_cac_at(fit.params[channel], b), [marginal_cac_at(d.params[channel], b) for d in draws],
                         level),
             Estimate.of(estimate[channel], [s[channel] for s in shares], level)))
     rows.append(ChannelRow("baseline", None, None, None, None,
