@@ -88,3 +88,36 @@ def test_next_quarters_plan_runs_with_the_historys_carryover_and_gives_what_the_
     carried = hill(left * p["carryover"] ** np.arange(1, 21), **p).sum()
     assert carried > 50                   # 4 sd of the comparison below are about 14
     assert daily["new.search"][:20].sum() == pytest.approx(carried, abs=4 * np.sqrt(carried / 6))
+
+
+def write_csv(path, table):
+    columns = list(table)
+    rows = len(table[columns[0]])
+    path.write_text("\n".join([",".join(columns)] + [",".join(str(table[c][i]) for c in columns)
+                                                      for i in range(rows)]) + "\n")
+
+
+def test_the_command_writes_a_scenario_that_runs_the_plan_from_its_first_date(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+    from omegaconf import OmegaConf
+
+    table, _, _ = history(11, days=400, scale=0.1)
+    write_csv(tmp_path / "history.csv", table)
+    start = np.datetime64(table["date"][-1]) + 1
+    write_csv(tmp_path / "plan.csv", {"date": (start + np.arange(30)).astype(str),
+                                      "search": [2000.0] * 30, "social": [0.0] * 10 + [800.0] * 20})
+    out = tmp_path / "next.yaml"
+    done = subprocess.run([sys.executable, "-m", "sim.calibrate.acquisition", str(tmp_path / "history.csv"),
+                           "--plan", str(tmp_path / "plan.csv"), "--out", str(out), "--no-figures"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    written = yaml.safe_load(out.read_text())
+    assert written["horizon"]["acquisition_days"] == 30
+    assert written["channels"]["social"]["schedule"] == {"kind": "plan", "plan": [0.0] * 10 + [800.0] * 20}
+    assert written["channels"]["search"]["initial_adstock"] > 0
+    assert f"day 0 is {start}" in out.read_text()
+    params = validate(OmegaConf.create(out.read_text()))
+    assert {c.name: c.daily_budget for c in params.channels if c.budgeted} == {"search": 2000.0, "social": 16000 / 30}

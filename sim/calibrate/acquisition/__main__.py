@@ -12,7 +12,11 @@ its ``uncertainty`` mapping the fit's parameter uncertainty
 (``--no-uncertainty`` leaves it out). The fit cannot see the size of the
 market, so ``market.size`` is set to MARKET_FACTOR times the customers the
 scenario expects: the market's depletion then lowers reach by under 1 %,
-as the fit assumed. Before anything is written the text is read back as
+as the fit assumed. With ``--plan PLAN.csv`` (a dated spend plan with the
+history's columns and spacing) the scenario runs that plan instead, from
+its first date, each channel on a ``plan`` schedule carrying the adstock the
+history left (``AcquisitionFit.to_config(plan=...)``), for the plan's
+length. Before anything is written the text is read back as
 marketing-sim reads a scenario and checked by ``sim.params.validate``.
 
 Beside the scenario the command writes what a strategist reads of the fit
@@ -51,42 +55,54 @@ from .report import TABLE, write_report
 MARKET_FACTOR, LTV_DAYS, REPLICATIONS = 100, 365, 10
 
 
-def scenario_config(fit, budget: str = "average", with_uncertainty: bool = True) -> dict:
-    """The scenario: the fit's channels over the history's days, in a market that barely depletes."""
+def scenario_config(fit, budget: str = "average", with_uncertainty: bool = True, plan=None) -> dict:
+    """The scenario: the fit's channels over the history's days (or a spend ``plan``'s, carrying the
+    history's adstock), in a market that barely depletes."""
     history = fit.history
-    config = fit.to_config(budget, with_uncertainty)
-    plan = {"date": (history.origin + np.arange(0, history.days, history.period)).astype(str),
-            **{c: np.full(history.kpi.size, fit.spend_level(c, budget) * history.period)
-               for c in history.channels}}
+    config = fit.to_config(budget, with_uncertainty, plan)
+    if plan is None:
+        plan = {"date": (history.origin + np.arange(0, history.days, history.period)).astype(str),
+                **{c: np.full(history.kpi.size, fit.spend_level(c, budget) * history.period)
+                   for c in history.channels}}
     expected = float(fit.predict(plan).sum())
+    days = config.get("horizon", {}).get("acquisition_days", history.days)
     return {"seed": 0, "replications": REPLICATIONS,
-            "horizon": {"acquisition_days": history.days, "ltv_days": LTV_DAYS},
+            "horizon": {"acquisition_days": days, "ltv_days": LTV_DAYS},
             "market": {"size": max(1_000_000, math.ceil(MARKET_FACTOR * expected)), "innovation": 0.0,
                        "imitation": 0.0},
             "channels": config["channels"],
             **({"uncertainty": config["uncertainty"]} if with_uncertainty else {})}
 
 
-def scenario_text(fit, source: str, name: str, budget: str = "average", with_uncertainty: bool = True) -> str:
+def scenario_text(fit, source: str, name: str, budget: str = "average", with_uncertainty: bool = True,
+                  plan=None, plan_source: str = "") -> str:
     """YAML of the scenario with its documentation as comments; ConfigError if marketing-sim would refuse it."""
     history = fit.history
     last = history.origin + history.days - 1
-    header = [f"{name}: acquisition calibrated from {source}.", "",
-              "Question: what do the channels bring at the history's spend, and what would",
-              "another budget bring? Change channels.<name>.daily_budget to ask.", "",
+    question = (["Question: what does the spend plan of " + plan_source + " bring, carrying the",
+                 "history's adstock? Its first date is day 0; the channels follow it day by day."]
+                if plan is not None else
+                ["Question: what do the channels bring at the history's spend, and what would",
+                 "another budget bring? Change channels.<name>.daily_budget to ask."])
+    header = [f"{name}: acquisition calibrated from {source}.", "", *question, "",
               f"Data: {history.kpi.size} {'daily' if history.period == 1 else 'weekly'} rows, {history.origin} "
               f"to {last}, KPI {history.kpi_name} (total {int(history.kpi.sum())}); "
               f"{fit.lifts.size if fit.lifts else 0} lift test(s).",
               f"Written by `python -m sim.calibrate.acquisition` on {date.today().isoformat()}; day 0 is "
-              f"{history.origin}.",
+              f"{plan_start(fit, plan) if plan is not None else history.origin}.",
               f"Fit ({fit.model.likelihood}, log-likelihood {fit.loglik:.1f}); daily_budget = the {budget} "
               "daily spend:",
               *(f"  {line}" for line in fit.describe()),
               f"market.size = {MARKET_FACTOR} x the expected customers (the fit assumes no depletion).",
               "docs/calibration.md, Acquisition from spend history and lift tests"]
-    text = _comment(header) + _dump(scenario_config(fit, budget, with_uncertainty), width=1000)
+    text = _comment(header) + _dump(scenario_config(fit, budget, with_uncertainty, plan), width=1000)
     validate(OmegaConf.create(text))
     return text
+
+
+def plan_start(fit, plan) -> np.datetime64:
+    """The first date of a spend ``plan``."""
+    return fit.history.origin + fit.plan_days(plan)[0]
 
 
 def main(arguments=None) -> None:
@@ -100,6 +116,9 @@ def main(arguments=None) -> None:
     parser.add_argument("--likelihood", choices=LIKELIHOODS, default="negative_binomial")
     parser.add_argument("--budget", choices=("average", "last"), default="average",
                         help="daily budget of the scenario's channels: the history's average or last period's")
+    parser.add_argument("--plan", metavar="PLAN.csv",
+                        help="a dated spend plan (date and each channel's spend, the history's spacing): the "
+                             "scenario runs it from its first date, carrying the history's adstock")
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_media.yaml")
     parser.add_argument("--no-uncertainty", dest="uncertainty", action="store_false",
                         help="leave out the fit's parameter uncertainty (the uncertainty mapping)")
@@ -117,7 +136,8 @@ def main(arguments=None) -> None:
             fit = fit_acquisition(options.history, options.kpi, options.lift_tests,
                                   channels=options.channels.split(",") if options.channels else None,
                                   likelihood=options.likelihood)
-            text = scenario_text(fit, Path(options.history).name, out.stem, options.budget, options.uncertainty)
+            text = scenario_text(fit, Path(options.history).name, out.stem, options.budget, options.uncertainty,
+                                 options.plan, Path(options.plan).name if options.plan else "")
         write_whole(out, text)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
