@@ -226,3 +226,57 @@ def test_bad_channel_input_is_reported(override, key, words):
     with pytest.raises(sim.ConfigError) as caught:
         sim.run(compose(override))
     assert key in str(caught.value) and words in str(caught.value), str(caught.value)
+
+
+# --- delayed adstock ----------------------------------------------------------------
+
+def delayed_weights(carryover, peak, lags):
+    """Jin et al. (2017), eq. (2): w_l = alpha^((l - theta)^2), normalised over l = 0 .. L-1."""
+    w = np.array([carryover ** ((lag - peak) ** 2) for lag in range(lags)])
+    return w / w.sum()
+
+
+def test_a_delayed_adstock_spreads_a_pulse_over_its_weights_and_keeps_a_constant_budget():
+    channel = paid(adstock="delayed", carryover=0.7, peak_delay=3.0, max_lag=10)
+    pulse = np.zeros(20)
+    pulse[0] = 1000.0
+    path = channel.adstock_path(pulse)
+    np.testing.assert_allclose(path[:10], 1000 * delayed_weights(0.7, 3.0, 10))
+    assert np.argmax(path) == 3 and not path[10:].any()
+    np.testing.assert_allclose(channel.adstock_path(np.full(30, 500.0))[9:], 500.0)
+
+
+def test_a_delayed_adstock_carries_the_spend_before_the_run():
+    before = [800.0, 0.0, 1200.0, 400.0]
+    channel = paid(adstock="delayed", carryover=0.5, peak_delay=2.0, max_lag=6, spend_before=tuple(before))
+    w = delayed_weights(0.5, 2.0, 6)
+    # day t sees day -k (before[-k]) at lag t + k; only lags < 6 count
+    expected = [sum(w[t + k] * before[-k] for k in range(1, 5) if t + k < 6) for t in range(8)]
+    np.testing.assert_allclose(channel.adstock_path(np.zeros(8)), expected)
+
+
+def test_simulated_leads_follow_the_delayed_response():
+    state = channel_state(*HUGE_MARKET, "+channels.feed_ads.adstock=delayed", "channels.feed_ads.carryover=0.6",
+                          "+channels.feed_ads.peak_delay=4", "+channels.feed_ads.max_lag=12",
+                          "channels.feed_ads.schedule={kind: pulses, every_days: 20, pulse_days: 3, "
+                          "pulse_multiplier: 5}", "horizon.acquisition_days=200", "horizon.ltv_days=1")
+    channel, daily = state.channels[0], state.ledger.daily
+    expected = channel.hill(channel.adstock_path(daily["budget.feed_ads"]))[:200]
+    assert abs(daily["leads.feed_ads"][:200].sum() - expected.sum()) < 4 * np.sqrt(expected.sum())
+    # the leads peak 4 days after each pulse starts, not on it
+    folded = daily["leads.feed_ads"][:200].reshape(10, 20).sum(axis=0)
+    assert 4 <= int(np.argmax(folded)) <= 6
+
+
+@pytest.mark.parametrize("spec, path, words", [
+    ("adstock: delayed, peak_delay: 14, max_lag: 14", "peak_delay", "at most max_lag - 1 = 13"),
+    ("adstock: delayed, initial_adstock: 5", "initial_adstock", "carries spend_before"),
+    ("spend_before: [1, 2]", "spend_before", "carries initial_adstock"),
+    ("adstock: delayd", "adstock", "did you mean 'delayed'"),
+    ("adstock: delayed, spend_before: [1, -2]", "spend_before[1]", "must be a number in [0, "),
+])
+def test_a_bad_adstock_is_one_line_naming_it(spec, path, words):
+    with pytest.raises(sim.ConfigError) as error:
+        sim.run(compose(f"+channels.extra={{kind: paid, {spec}}}"))
+    message = str(error.value)
+    assert message.startswith(f"channels.extra.{path} = ") and words in message and "\n" not in message

@@ -1,19 +1,24 @@
 """Media bought with a daily budget: paid ads and organic content / SEO."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
 from scipy.signal import lfilter
 
-from ..declarations import redeclare
-from ..validation import param
+from ..declarations import declare, redeclare
+from ..validation import ConfigError, check_choice, check_number, param
 from .base import Channel
 
 if TYPE_CHECKING:
     from ..state import State
 
+#: Adstock shapes a paid channel may take.
+ADSTOCKS = ("geometric", "delayed")
+#: Longest lag of a delayed adstock, days.
+MOST_LAG = 365
 #: Budget multiples at which the response-curve table is read.
 RESPONSE_SCALES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 
@@ -33,6 +38,15 @@ class PaidChannel(Channel, kind="paid"):
 
     ``h = hill_shape`` <= 1 gives diminishing returns from the first unit,
     ``h`` > 1 an S-curve.
+
+    With ``adstock: delayed`` the effect of spend peaks ``peak_delay`` days
+    later instead of at once (the delayed adstock of Jin et al. 2017, Google
+    "Bayesian methods for media mix modeling with carryover and shape
+    effects"): ``s_t = sum_l w_l b_{t-l}`` over lags ``l = 0 .. max_lag - 1``
+    with ``w_l ∝ carryover^((l - peak_delay)^2)``, normalised to sum 1 (so
+    again ``s`` tends to ``b`` at a constant budget). Its carryover from
+    before the run is ``spend_before``, the deflated spend of the days
+    before day 0 (the last one last), not ``initial_adstock``.
     """
 
     daily_budget: float = param(1000.0, low=0, unit="currency per day",
@@ -49,11 +63,61 @@ class PaidChannel(Channel, kind="paid"):
     cost_inflation: float = param(0.0, low=0, high=10, unit="per year", doc="yearly rise in the price of reach")
     initial_adstock: float = param(0.0, low=0, unit="currency per day",
                                    doc="adstock on the day before day 0: carryover from spend before the run "
-                                       "(the acquisition fit sets it from the history)")
+                                       "(the acquisition fit sets it from the history); `geometric` only")
+    adstock: str = declare("geometric", unit="—", doc="`geometric` (`carryover` a day) or `delayed` (a peak "
+                                                       "`peak_delay` days after the spend, within `max_lag` days)")
+    peak_delay: float = param(0.0, low=0, high=MOST_LAG - 1, unit="days",
+                              doc="`delayed`: lag of the largest weight, at most `max_lag − 1`")
+    max_lag: int = param(14, low=1, high=MOST_LAG, integer=True, unit="days",
+                         doc="`delayed`: days a unit of spend acts, from its own day on")
+    spend_before: tuple = declare((), unit="list of amounts ≥ 0, currency per day, the day before day 0 last",
+                                  doc="`delayed`: spend of the days before the run, its carryover (the last "
+                                      "`max_lag − 1` used)")
 
+
+    @classmethod
+    def structured(cls, path: str, spec: Mapping) -> dict:
+        given = super().structured(path, spec)
+        if "adstock" in spec:
+            given["adstock"] = check_choice(f"{path}.adstock", spec["adstock"], ADSTOCKS)
+        if "spend_before" in spec:
+            before = spec["spend_before"]
+            if not isinstance(before, Sequence) or isinstance(before, str):
+                raise ConfigError(f"{path}.spend_before", before, "must be a list of daily amounts >= 0")
+            given["spend_before"] = tuple(check_number(f"{path}.spend_before[{i}]", value, low=0)
+                                          for i, value in enumerate(before))
+        return given
+
+    def __post_init__(self):
+        path = f"channels.{self.name}"
+        if self.adstock == "delayed":
+            if self.peak_delay > self.max_lag - 1:
+                raise ConfigError(f"{path}.peak_delay", self.peak_delay,
+                                  f"must be at most max_lag - 1 = {self.max_lag - 1}")
+            if self.initial_adstock:
+                raise ConfigError(f"{path}.initial_adstock", self.initial_adstock,
+                                  "is for the geometric adstock; a delayed one carries spend_before")
+        elif self.spend_before:
+            raise ConfigError(f"{path}.spend_before", list(self.spend_before),
+                              "is for the delayed adstock; a geometric one carries initial_adstock")
+        super().__post_init__()
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The delayed adstock's weight of each lag ``0 .. max_lag - 1``, summing to 1."""
+        lag = np.arange(self.max_lag, dtype=float)
+        with np.errstate(divide="ignore"):
+            log_w = (lag - self.peak_delay) ** 2 * np.log(self.carryover) if self.carryover > 0 else \
+                np.where(lag == round(self.peak_delay), 0.0, -np.inf)
+        w = np.exp(log_w - log_w.max())
+        return w / w.sum()
 
     def reset(self) -> None:
-        self.adstock = self.initial_adstock
+        self.adstock_value = self.initial_adstock
+        if self.adstock == "delayed":           # the deflated spend of the last max_lag days, today's first
+            before = np.asarray(self.spend_before[::-1][: self.max_lag - 1], dtype=float)
+            self.recent = np.zeros(self.max_lag)
+            self.recent[1: 1 + before.size] = before
 
     def hill(self, adstock):
         """Mean leads per day at an adstocked, deflated budget (scalar or array)."""
@@ -70,14 +134,25 @@ class PaidChannel(Channel, kind="paid"):
         return (1.0 + self.cost_inflation) ** (-np.asarray(day, dtype=float) / 365.0)
 
     def expected_leads(self, state: State, budget: float) -> float:
-        self.adstock = (self.carryover * self.adstock
-                        + (1.0 - self.carryover) * budget * self.purchasing_power(state.day))
-        return float(self.hill(self.adstock))
+        effective = budget * self.purchasing_power(state.day)
+        if self.adstock == "delayed":
+            self.recent = np.roll(self.recent, 1)
+            self.recent[0] = effective
+            self.adstock_value = float(self.weights @ self.recent)
+        else:
+            self.adstock_value = self.carryover * self.adstock_value + (1.0 - self.carryover) * effective
+        return float(self.hill(self.adstock_value))
 
     def adstock_path(self, budgets: np.ndarray) -> np.ndarray:
-        """Adstock on each day of a budget path starting from day 0 (what ``step`` accumulates),
-        ``initial_adstock`` carried over: ``s_t = carryover^(t+1) * initial_adstock + filtered budgets``."""
+        """Adstock on each day of a budget path starting from day 0 (what ``step`` accumulates), with
+        the carryover from before the run: geometric, ``s_t = carryover^(t+1) * initial_adstock +
+        filtered budgets``; delayed, the weights over ``spend_before`` then the path."""
         effective = np.asarray(budgets, dtype=float) * self.purchasing_power(np.arange(len(budgets)))
+        if self.adstock == "delayed":
+            before = np.asarray(self.spend_before[max(0, len(self.spend_before) - self.max_lag + 1):]
+                                if self.max_lag > 1 else (), dtype=float)
+            path = np.concatenate([before, effective])
+            return np.convolve(path, self.weights)[before.size: path.size]
         carried = self.initial_adstock * self.carryover ** np.arange(1, len(effective) + 1)
         return lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective) + carried
 
