@@ -291,3 +291,35 @@ def test_the_command_refuses_a_bad_history_in_one_line_and_writes_nothing(tmp_pa
                           capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists()
     assert done.stderr == "error: row 2: search = '-3': spend must be a number >= 0\n"
+
+
+def delayed_adstock(spend: np.ndarray, carryover: float, peak: float, lags: int) -> np.ndarray:
+    """Jin et al. (2017): s_t = sum_l w_l b_{t-l}, w_l = carryover^((l - peak)^2) normalised, by a plain loop."""
+    w = np.array([carryover ** ((lag - peak) ** 2) for lag in range(lags)])
+    w = w / w.sum()
+    return np.array([sum(w[lag] * spend[t - lag] for lag in range(lags) if t - lag >= 0) for t in range(spend.size)])
+
+
+def test_a_delayed_adstock_and_its_peak_are_recovered_and_carried_into_the_scenario():
+    truth = {"search": {**TRUE["search"], "carryover": 0.6, "peak_delay": 4.0},
+             "social": {**TRUE["social"], "carryover": 0.8, "peak_delay": 1.0}}
+    rng = np.random.default_rng(21)
+    day = np.arange(730)
+    table, mean = {"date": (ORIGIN + day).astype(str)}, baseline(day, BASELINE)
+    for name, p in truth.items():
+        table[name] = spend_path(rng, 730, p["half_saturation_budget"])
+        curve = {k: p[k] for k in ("max_customers", "half_saturation_budget", "hill_shape")}
+        mean = mean + hill(delayed_adstock(table[name], p["carryover"], p["peak_delay"], 14), **curve)
+    table["new_customers"] = rng.negative_binomial(50, 50 / (50 + mean))
+    fit = fit_acquisition(table, adstock="delayed", max_lag=14, weekly=1, yearly=1)
+    for name, p in truth.items():
+        for key in ("peak_delay", "carryover", "half_saturation_budget", "max_customers"):
+            assert abs(fit.params[name][key] - p[key]) < 3 * fit.se[name][key], (name, key, fit.params[name][key])
+    channel = fit.to_config(uncertainty=False)["channels"]["search"]
+    assert (channel["adstock"], channel["max_lag"]) == ("delayed", 14)
+    assert channel["peak_delay"] == pytest.approx(fit.params["search"]["peak_delay"])
+    # a plan from the day after the history carries its last max_lag - 1 days of spend
+    plan = {"date": (ORIGIN + 730 + np.arange(5)).astype(str), "search": [1000.0] * 5, "social": [0.0] * 5}
+    planned = fit.to_config(uncertainty=False, plan=plan)["channels"]
+    assert planned["search"]["spend_before"] == pytest.approx(list(table["search"][-13:]))
+    assert "initial_adstock" not in planned["search"]

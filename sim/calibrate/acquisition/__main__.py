@@ -48,7 +48,7 @@ from ...validation import ConfigError
 from ..__main__ import _check_out, _comment, _dump, _fail, write_whole
 from ..data import DataError, DataWarning
 from . import fit_acquisition
-from .model import LIKELIHOODS
+from .model import ADSTOCKS, LIKELIHOODS
 from .report import TABLE, write_report
 
 #: Market size over the customers a scenario expects (depletion under 1 %), its LTV days and replications.
@@ -114,6 +114,9 @@ def main(arguments=None) -> None:
     parser.add_argument("--channels", help="comma-separated spend columns (default: all but date and the KPI)")
     parser.add_argument("--lift-tests", help="CSV with channel, start, end, spend_change, incremental_customers, se")
     parser.add_argument("--likelihood", choices=LIKELIHOODS, default="negative_binomial")
+    parser.add_argument("--adstock", choices=ADSTOCKS, default="geometric",
+                        help="geometric (carryover a day) or delayed (a fitted peak delay within --max-lag days)")
+    parser.add_argument("--max-lag", type=int, default=14, help="days a delayed adstock spans (default 14)")
     parser.add_argument("--budget", choices=("average", "last"), default="average",
                         help="daily budget of the scenario's channels: the history's average or last period's")
     parser.add_argument("--plan", metavar="PLAN.csv",
@@ -135,7 +138,8 @@ def main(arguments=None) -> None:
             warnings.simplefilter("always", DataWarning)
             fit = fit_acquisition(options.history, options.kpi, options.lift_tests,
                                   channels=options.channels.split(",") if options.channels else None,
-                                  likelihood=options.likelihood)
+                                  likelihood=options.likelihood, adstock=options.adstock,
+                                  max_lag=options.max_lag)
             text = scenario_text(fit, Path(options.history).name, out.stem, options.budget, options.uncertainty,
                                  options.plan, Path(options.plan).name if options.plan else "")
         write_whole(out, text)

@@ -9,10 +9,11 @@ import numpy as np
 from scipy import optimize
 
 from ...channels.baseline import MOST_HARMONICS
+from ...channels.paid import MOST_LAG
 from ..data import DataError, DataWarning, _dates
 from ..mle import inverse_hessian
 from .history import History, LiftTests, _check_dates, _numbers, load_history, load_lift_tests, read
-from .model import LIKELIHOODS, Model, Terms, baseline_design, baseline_rate
+from .model import ADSTOCKS, LIKELIHOODS, Model, Terms, baseline_design, baseline_rate
 from .scenario import to_config
 
 #: Carry-overs the optimiser starts from (the best of the fits is kept): the likelihood can have a
@@ -26,7 +27,7 @@ RESERVED = ("baseline", "likelihood")
 
 def fit_acquisition(table, kpi: str = "new_customers", lift_tests=None, *, channels=None,
                     likelihood: str = "negative_binomial", weekly: int | None = None,
-                    yearly: int | None = None) -> AcquisitionFit:
+                    yearly: int | None = None, adstock: str = "geometric", max_lag: int = 14) -> AcquisitionFit:
     """Fit the paid channels' response curves and the organic baseline to a spend history.
 
     ``table`` is a CSV path or a mapping of columns (a dict, a pandas
@@ -40,7 +41,9 @@ def fit_acquisition(table, kpi: str = "new_customers", lift_tests=None, *, chann
     ``sim.calibrate.acquisition.model``; ``weekly`` and ``yearly`` are the
     baseline's harmonics (defaults: 3 weekly with daily data, else none; 2
     yearly when the history spans a year or more, else none).
-    ``likelihood`` is ``negative_binomial`` or ``poisson``.
+    ``likelihood`` is ``negative_binomial`` or ``poisson``; ``adstock``
+    ``geometric`` or ``delayed`` (each channel's effect peaking ``peak_delay``
+    days after the spend, within ``max_lag`` days, ``max_lag`` >= 2).
 
     The parameters maximise the likelihood (L-BFGS-B from each of
     STARTING_CARRYOVERS, the best kept); their covariance is the inverse
@@ -54,6 +57,10 @@ def fit_acquisition(table, kpi: str = "new_customers", lift_tests=None, *, chann
     """
     if likelihood not in LIKELIHOODS:
         raise DataError(f"likelihood = {likelihood!r}: must be one of {', '.join(LIKELIHOODS)}")
+    if adstock not in ADSTOCKS:
+        raise DataError(f"adstock = {adstock!r}: must be one of {', '.join(ADSTOCKS)}")
+    if not (isinstance(max_lag, int) and 2 <= max_lag <= MOST_LAG):
+        raise DataError(f"max_lag = {max_lag!r}: must be a whole number of days in [2, {MOST_LAG}]")
     history = load_history(table, kpi, channels)
     clash = [c for c in history.channels if c in RESERVED]
     if clash:
@@ -67,7 +74,7 @@ def fit_acquisition(table, kpi: str = "new_customers", lift_tests=None, *, chann
         if not 0 <= harmonics <= MOST_HARMONICS[cycle]:
             raise DataError(f"{cycle} = {harmonics}: the baseline channel takes 0 to {MOST_HARMONICS[cycle]} "
                             f"{cycle} harmonics")
-    model = Model(history.channels, weekly, yearly, likelihood)
+    model = Model(history.channels, weekly, yearly, likelihood, adstock, max_lag)
     if history.kpi.size <= len(model.names()):
         raise DataError(f"the history has {history.kpi.size} rows for {len(model.names())} parameters; "
                         "a fit needs many more rows than parameters")

@@ -11,7 +11,10 @@ On day ``d`` (from the history's first date), with ``b_{c,d}`` channel
     s_{c,d} = \\lambda_c s_{c,d-1} + (1 - \\lambda_c) b_{c,d},\\ s_{c,-1} = 0,
 
 the ``baseline`` channel's rate plus each paid channel's Hill curve of its
-geometric adstock, computed by the engine's own ``PaidChannel`` (so the fit
+geometric adstock (or, with ``adstock="delayed"``, the delayed adstock
+``s_{c,d} = sum_{l < L} w_l b_{c,d-l}``, ``w_l ∝ lambda_c^((l - theta_c)^2)``,
+with a peak delay ``theta_c`` in ``[0, L - 1]`` fitted per channel and
+``L = max_lag``), computed by the engine's own ``PaidChannel`` (so the fit
 is the simulator's response, with ``max_daily_leads · precision ·
 activation_prob = A_c``: only that product is identified). A period's
 expected KPI is the sum of its days' ``mu``. The count ``y_i`` of period
@@ -24,7 +27,8 @@ changes by ``spend_change / (t_1 - t_0 + 1)`` (carry-over within the window
 included; what the change carries past the window is not counted).
 
 Parameters are fitted on unconstrained scales: log for the positive ones,
-``logit(lambda / 0.999)`` for the carry-over, the amplitudes as they are.
+``logit(lambda / 0.999)`` for the carry-over, ``logit(theta / (L - 1))`` for
+the peak delay, the amplitudes as they are.
 """
 from __future__ import annotations
 
@@ -45,8 +49,11 @@ HILL_SHAPES = (0.1, 10.0)
 DISPERSIONS = (1e-2, 1e8)
 #: Bound of the logit of the carry-over share: carry-over within about 1e-4 of 0 or of MOST_CARRYOVER.
 LOGIT_BOUND = 9.0
-#: The channel parameters, in the order of the parameter vector.
+#: The channel parameters, in the order of the parameter vector (a delayed adstock adds peak_delay).
 CHANNEL_PARAMETERS = ("max_customers", "half_saturation_budget", "hill_shape", "carryover")
+#: Parameters fitted as a logit share of their range's top (MOST_CARRYOVER, max_lag - 1).
+LOGIT_TOPS = ("carryover", "peak_delay")
+ADSTOCKS = ("geometric", "delayed")
 LIKELIHOODS = ("negative_binomial", "poisson")
 
 
@@ -58,39 +65,52 @@ class Model:
     weekly: int               # weekly harmonics of the baseline
     yearly: int               # yearly harmonics of the baseline
     likelihood: str           # one of LIKELIHOODS
+    adstock: str = "geometric"  # or "delayed": each channel also has a peak_delay in [0, max_lag - 1]
+    max_lag: int = 14         # lags of a delayed adstock
+
+    @property
+    def channel_parameters(self) -> tuple:
+        """A channel's parameters, in the order of the parameter vector."""
+        return CHANNEL_PARAMETERS + (("peak_delay",) if self.adstock == "delayed" else ())
 
     def names(self) -> list[tuple[str, str]]:
         """(group, parameter) of each entry of the parameter vector: channels, ``baseline``, ``likelihood``."""
         baseline = ["level", "growth"] + [f"{cycle}_{wave}_{k}" for cycle, count in
                                           (("weekly", self.weekly), ("yearly", self.yearly))
                                           for k in range(1, count + 1) for wave in ("cos", "sin")]
-        return ([(c, p) for c in self.channels for p in CHANNEL_PARAMETERS]
+        return ([(c, p) for c in self.channels for p in self.channel_parameters]
                 + [("baseline", p) for p in baseline]
                 + ([("likelihood", "dispersion")] if self.likelihood == "negative_binomial" else []))
 
     def values(self, theta: np.ndarray) -> np.ndarray:
         """The parameters on their natural scale from the unconstrained vector ``theta``."""
         kinds = self._kinds()
-        return np.where(kinds == "logit", MOST_CARRYOVER * expit(theta),
+        return np.where(kinds == "logit", self._tops() * expit(theta),
                         np.where(kinds == "log", np.exp(theta), theta))
 
     def derivatives(self, theta: np.ndarray) -> np.ndarray:
         """d value / d theta of each parameter (for the delta method)."""
         kinds = self._kinds()
         share = expit(theta)
-        return np.where(kinds == "logit", MOST_CARRYOVER * share * (1 - share),
+        return np.where(kinds == "logit", self._tops() * share * (1 - share),
                         np.where(kinds == "log", np.exp(theta), 1.0))
 
     def _kinds(self) -> np.ndarray:
-        return np.array(["logit" if p == "carryover" else "identity" if p.startswith(("weekly_", "yearly_"))
+        return np.array(["logit" if p in LOGIT_TOPS else "identity" if p.startswith(("weekly_", "yearly_"))
                          else "log" for _, p in self.names()])
+
+    def _tops(self) -> np.ndarray:
+        """The upper end of each logit-scaled parameter's range (1 for the others)."""
+        tops = {"carryover": MOST_CARRYOVER, "peak_delay": self.max_lag - 1.0}
+        return np.array([tops.get(p, 1.0) for _, p in self.names()])
 
     def bounds(self, history: History) -> list[tuple[float, float]]:
         """Box on ``theta`` searched by the optimiser (a fit at its edge is not identified)."""
         top = np.log(history.daily_spend().max(axis=0))
         scale = np.log(max(history.kpi.max() / history.period, 1.0))
         box = {"max_customers": (scale - 14, scale + 14), "hill_shape": tuple(np.log(HILL_SHAPES)),
-               "carryover": (-LOGIT_BOUND, LOGIT_BOUND), "level": (scale - 14, scale + 4),
+               "carryover": (-LOGIT_BOUND, LOGIT_BOUND), "peak_delay": (-LOGIT_BOUND, LOGIT_BOUND),
+               "level": (scale - 14, scale + 4),
                "growth": (-np.log(MOST_GROWTH), np.log(MOST_GROWTH)), "dispersion": tuple(np.log(DISPERSIONS))}
         index = {c: i for i, c in enumerate(self.channels)}
         return [(top[index[g]] - 7, top[index[g]] + 7) if p == "half_saturation_budget"
@@ -101,7 +121,8 @@ class Model:
         daily = history.kpi.mean() / history.period
         spend = history.daily_spend().mean(axis=0)
         per_channel = {"max_customers": np.log(daily / len(self.channels)), "hill_shape": 0.0,
-                       "carryover": np.log(carryover / (MOST_CARRYOVER - carryover))}
+                       "carryover": np.log(carryover / (MOST_CARRYOVER - carryover)),
+                       "peak_delay": np.log(1 / 3)}        # a quarter of the way to max_lag - 1
         first = {"level": np.log(daily / 2), "growth": 0.0, "dispersion": np.log(10.0)}
         index = {c: i for i, c in enumerate(self.channels)}
         return np.array([np.log(spend[index[g]]) if p == "half_saturation_budget"
@@ -115,11 +136,15 @@ class Model:
         return out
 
 
-def paid_channel(name: str, params: dict) -> PaidChannel:
-    """The engine's channel with the fitted response (activation and precision 1, no cost inflation)."""
+def paid_channel(name: str, params: dict, max_lag: int = 14) -> PaidChannel:
+    """The engine's channel with the fitted response (activation and precision 1, no cost inflation);
+    a delayed adstock when ``params`` has a ``peak_delay``."""
+    delayed = {"adstock": "delayed", "peak_delay": params["peak_delay"], "max_lag": max_lag} \
+        if "peak_delay" in params else {}
     return PaidChannel(name=name, source=0, max_daily_leads=params["max_customers"],
                        half_saturation_budget=params["half_saturation_budget"], hill_shape=params["hill_shape"],
-                       carryover=params["carryover"], activation_prob=1.0, precision=1.0, cost_inflation=0.0)
+                       carryover=params["carryover"], activation_prob=1.0, precision=1.0, cost_inflation=0.0,
+                       **delayed)
 
 
 class Terms:
@@ -133,7 +158,7 @@ class Terms:
 
     def daily_channels(self, params: dict, spend: np.ndarray) -> np.ndarray:
         """(days, channels): each channel's expected customers a day on the spend path ``spend``."""
-        return np.column_stack([paid_channel(c, params[c]).expected_customers(spend[:, i], 1.0)
+        return np.column_stack([paid_channel(c, params[c], self.model.max_lag).expected_customers(spend[:, i], 1.0)
                                 for i, c in enumerate(self.model.channels)])
 
     def loglik(self, theta: np.ndarray) -> float:

@@ -17,7 +17,7 @@ covariance. A parameter fitted on the log scale whose range has no upper
 bound (``max_daily_leads``, ``half_saturation_budget``, ``level``) is a
 lognormal with ``sigma`` the sd of its log and median the estimate
 (``mean = estimate · exp(sigma^2 / 2)``); one with a bounded range
-(``hill_shape`` in (0, 10], ``carryover`` in [0, 0.999], ``growth`` in
+(``hill_shape`` in (0, 10], ``carryover`` in [0, 0.999], ``peak_delay`` in [0, max_lag − 1], ``growth`` in
 (0, 100]) a normal with the delta method's sd, truncated evenly about the
 estimate inside the range (short of an open lower bound), so its median
 is the estimate too. Only the
@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import numpy as np
+
 from ...channels import BaselineChannel, PaidChannel
 from ..fit_uncertainty import entry as fit_entry
 from .model import amplitudes, paid_channel
@@ -39,6 +41,7 @@ from .model import amplitudes, paid_channel
 CONFIG_KEYS = {"max_customers": (PaidChannel, "max_daily_leads"),
                "half_saturation_budget": (PaidChannel, "half_saturation_budget"),
                "hill_shape": (PaidChannel, "hill_shape"), "carryover": (PaidChannel, "carryover"),
+               "peak_delay": (PaidChannel, "peak_delay"),
                "level": (BaselineChannel, "level"), "growth": (BaselineChannel, "growth")}
 
 
@@ -52,7 +55,9 @@ def to_config(fit, budget: str = "average", with_uncertainty: bool = True, plan=
                           "max_daily_leads": p["max_customers"],
                           "half_saturation_budget": p["half_saturation_budget"], "hill_shape": p["hill_shape"],
                           "carryover": p["carryover"], "cost_inflation": 0.0, "activation_prob": 1.0,
-                          "precision": 1.0}
+                          "precision": 1.0,
+                          **({"adstock": "delayed", "peak_delay": p["peak_delay"], "max_lag": fit.model.max_lag}
+                             if "peak_delay" in p else {})}
     base = fit.params["baseline"]
     waves = amplitudes(base)
     channels["baseline"] = {"kind": "baseline", "level": base["level"], "growth": base["growth"],
@@ -82,9 +87,14 @@ def planned(fit, config: dict, plan) -> dict:
             spec["schedule"] = {"kind": "plan", "plan": daily[:, i].tolist()}
         else:
             spec.update(daily_budget=0.0, schedule={"kind": "flat"})
+        spent = history.daily_spend()[:, i]
+        if spec.get("adstock") == "delayed":
+            before = np.concatenate([spent, np.zeros(first - history.days)]) if first >= history.days else ()
+            spec["spend_before"] = [float(b) for b in before[-(fit.model.max_lag - 1):]] if len(before) else []
+            continue
         carried = 0.0
         if first >= history.days:
-            left = paid_channel(name, fit.params[name]).adstock_path(history.daily_spend()[:, i])[-1]
+            left = paid_channel(name, fit.params[name]).adstock_path(spent)[-1]
             carried = float(left * fit.params[name]["carryover"] ** (first - history.days))
         spec["initial_adstock"] = carried
     channels["baseline"] = BaselineChannel.shifted(channels["baseline"], first)
@@ -103,7 +113,10 @@ def uncertainty(fit) -> dict:
             path = f"channels.{group}.{key}"
             edge = "at the edge of the range searched, the data do not determine it" \
                 if (group, name) in fit.at_edge else ""
-            entry = fit_entry(path, estimate, fit.se[group][name], log_sd[group][name], *_declared(cls, key),
+            low, high, low_open = _declared(cls, key)
+            if key == "peak_delay":            # its range is the fit's, up to max_lag - 1
+                high = fit.model.max_lag - 1.0
+            entry = fit_entry(path, estimate, fit.se[group][name], log_sd[group][name], low, high, low_open,
                               edge=edge)
             if entry is not None:
                 entries[path] = entry
