@@ -171,13 +171,27 @@ def test_membership_benefits_have_their_stated_size():
 # --- referral rewards ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("levels", [1, 2])
-def test_referral_depth_never_exceeds_the_levels(levels):
+def test_the_programme_pays_down_to_its_levels_and_deeper_referrals_are_plain_word_of_mouth(levels):
     state = final_state(compose("replications=1", "horizon.acquisition_days=120", "horizon.ltv_days=1",
                                 "population.referral_prob={dist: constant, value: 0.5}",
-                                f"+policies.referral={{levels: {levels}}}"))
-    depth = state.people.referral_depth
-    assert depth.max() == levels
-    assert (depth == levels).sum() > 100
+                                f"+policies.referral={{levels: {levels}, referrer_reward: 3, referee_reward: 2}}"))
+    people, daily = state.people, state.ledger.daily
+    depth = people.referral_depth[:people.n]
+    assert (depth > levels).sum() > 100                       # word of mouth goes on past the programme
+    rewarded = ((depth >= 1) & (depth <= levels)).sum()
+    assert daily["referral_rewards"].sum() == pytest.approx(5 * rewarded)
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+def test_a_programme_with_nothing_to_pay_changes_nothing(levels):
+    """No rewards and no commissions: the same customers, bit for bit, as without the programme."""
+    shared = ["replications=1", "horizon.acquisition_days=90", "horizon.ltv_days=30",
+              "population.referral_prob={dist: constant, value: 0.3}"]
+    without = sim.run(compose(*shared)).metrics
+    neutral = sim.run(compose(*shared, f"+policies.referral={{levels: {levels}, referrer_reward: 0, "
+                                       "referee_reward: 0}")).metrics
+    for metric in ("customers", "customers.referral", "revenue", "profit_npv"):
+        assert neutral[metric] == without[metric], metric
 
 
 def test_more_than_two_levels_needs_the_flag_and_warns():
@@ -196,13 +210,15 @@ def test_referral_rewards_and_commissions_are_the_referral_sources_cac():
     state = final_state(cfg)
     people, daily = state.people, state.ledger.daily
     referred = people.referrer >= 0
-    second_level = referred & (people.referrer[np.maximum(people.referrer, 0)] >= 0)
-    # only first purchases (purchase probability 0): commission on each referred customer's 20
-    expected = (rr + re) * referred.sum() + c1 * 20 * referred.sum() + c2 * 20 * second_level.sum()
+    paid = referred & (people.referral_depth <= 2)          # the programme's two levels; deeper: word of mouth
+    second_level = paid & (people.referrer[np.maximum(people.referrer, 0)] >= 0)
+    assert (referred & ~paid).sum() > 0
+    # only first purchases (purchase probability 0): commission on each paid referral's 20
+    expected = (rr + re) * paid.sum() + c1 * 20 * paid.sum() + c2 * 20 * second_level.sum()
     assert daily["spend.referral"].sum() == pytest.approx(expected)
     m = sim.metrics.compute(state).metrics
     assert m["cac.referral"] == pytest.approx(expected / referred.sum())
-    assert m["referral_rewards"] == pytest.approx((rr + re) * referred.sum())
+    assert m["referral_rewards"] == pytest.approx((rr + re) * paid.sum())
 
 
 def test_rewards_lift_referrals():

@@ -34,9 +34,11 @@ class ReferralRewards(Policy, kind="referral"):
       parameters are assumptions; ``sim.response.hill_through`` sets a
       ``(lift, half)`` pair from an A/B test of two reward sizes.
       Commissions (both levels) only cost: they move nobody's effort.
-    * **Levels**: the programme runs ``levels`` deep: a customer at referral
-      depth ``levels`` or more cannot bring new customers through it, so no
-      customer is deeper than ``levels``. More than two levels carry legal
+    * **Levels**: the programme runs ``levels`` deep: it rewards, lifts and
+      pays commission on referrals down to depth ``levels``. A customer at
+      depth ``levels`` or more still invites and converts friends by plain
+      word of mouth (factors 1, nothing paid), as without the programme, so
+      a programme with no rewards and no commissions changes nothing. More than two levels carry legal
       risk and demotivate (docs/domain.md §5): they need ``allow_more_than_two_levels``
       and raise a warning.
 
@@ -64,7 +66,7 @@ class ReferralRewards(Policy, kind="referral"):
     conversion_half_reward: float = param(10.0, low=0, low_open=True, unit="currency per referred customer",
                                           doc="referee reward that buys half of `conversion_max_lift` (assumption)")
     levels: int = param(2, low=1, integer=True, unit="referral depth",
-                        doc="deepest referral chain the programme allows")
+                        doc="deepest referral the programme rewards; deeper ones are plain word of mouth")
     allow_more_than_two_levels: bool = declare(False, unit="`true` or `false`", doc="required for `levels > 2`")
 
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
@@ -107,12 +109,19 @@ class ReferralRewards(Policy, kind="referral"):
         return np.where(rewarded, np.float32(self.invitation_factor()), np.float32(1))
 
     def conversion_multiplier(self, state: State, inviters):
-        allowed = state.people.referral_depth[inviters] < self.levels
-        lift = np.where(self.targeted(state, inviters), np.float32(self.conversion_factor()), np.float32(1))
-        return np.where(allowed, lift, np.float32(0))
+        """The referee reward's factor for inviters the programme covers (targeted, below the depth
+        cap), 1 (plain word of mouth) for the others."""
+        covered = (state.people.referral_depth[inviters] < self.levels) & self.targeted(state, inviters)
+        return np.where(covered, np.float32(self.conversion_factor()), np.float32(1))
+
+    def in_programme(self, state: State, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` arrived through the programme: referred, at depth ``levels`` at most
+        (deeper ones came by plain word of mouth: no reward, no commission)."""
+        people = state.people
+        return (people.referrer[ids] >= 0) & (people.referral_depth[ids] <= self.levels)
 
     def on_arrivals(self, state: State, ids: np.ndarray) -> None:
-        referred = ids[state.people.referrer[ids] >= 0]
+        referred = ids[self.in_programme(state, ids)]
         if referred.size:
             amount = referred.size * (self.referrer_reward + self.referee_reward)
             state.ledger.spend(state.day, "referral", amount)
@@ -121,7 +130,7 @@ class ReferralRewards(Policy, kind="referral"):
     def on_purchases(self, state: State, buyers: np.ndarray, amounts: np.ndarray) -> None:
         people = state.people
         referrer = people.referrer[buyers]
-        level1 = referrer >= 0
+        level1 = self.in_programme(state, buyers)
         amount = self.level1_commission * float(amounts[level1].sum())
         level2 = level1.copy()
         level2[level1] = people.referrer[referrer[level1]] >= 0
