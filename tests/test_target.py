@@ -34,6 +34,19 @@ def test_the_budget_at_a_target_is_where_the_closed_form_ltv_over_cac_crosses_it
     for total, ratio in outcome.trials:
         assert (ratio >= 8) == (total <= outcome.total), (total, ratio)
     assert outcome.budgets == {"ads": pytest.approx(outcome.total)}
+    # with no customer but the channel's, its own ratio is the blended one: the same answer
+    own = budget_at(one_channel(), ltv_cac=8, show_progress=False, metric="ltv_cac.ads")
+    assert own.total == outcome.total and own.metric == "ltv_cac.ads"
+
+
+def test_the_blended_ratio_credits_free_customers_and_a_channels_own_ratio_does_not():
+    """On default, organic adoption brings customers at no spend: the blended target allows more
+    spend than feed ads' own ratio at the same target."""
+    cfg = compose("replications=2")
+    blended = budget_at(cfg, ltv_cac=1.5, steps=3, show_progress=False)
+    own = budget_at(cfg, ltv_cac=1.5, steps=3, show_progress=False, metric="ltv_cac.feed_ads")
+    assert own.total < blended.total
+    assert own.result.metrics["ltv_cac.feed_ads"] >= 1.5 > blended.result.metrics["ltv_cac.feed_ads"]
 
 
 def test_an_allocation_keeps_its_shares_and_bounds_while_the_total_scales():
@@ -51,10 +64,12 @@ def test_an_allocation_keeps_its_shares_and_bounds_while_the_total_scales():
 
 
 def test_a_target_out_of_reach_is_refused_naming_it():
-    with pytest.raises(ConfigError, match=r"^ltv_cac = 1000: is not reached: LTV/CAC is .* even at"):
+    with pytest.raises(ConfigError, match=r"^ltv_cac = 1000: is not reached: ltv_cac is .* even at"):
         budget_at(one_channel(), ltv_cac=1000, show_progress=False)
     with pytest.raises(ConfigError, match=r"^ltv_cac = -1: must be a number > 0"):
         budget_at(one_channel(), ltv_cac=-1, show_progress=False)
+    with pytest.raises(ConfigError, match=r"^metric = 'cac': must be one of ltv_cac, ltv_cac.ads"):
+        budget_at(one_channel(), ltv_cac=2, show_progress=False, metric="cac")
 
 
 def test_the_command_refuses_a_config_without_budget_in_one_line():
