@@ -85,9 +85,19 @@ def compare(baseline, variant) -> Comparison:
     return Comparison(first, second, {m: second.per_replication[m] - first.per_replication[m] for m in shared})
 
 
+USAGE = """usage: marketing-sim-compare [SCENARIO] [OVERRIDE ...] [--variant [scenario=NAME] [OVERRIDE ...]]
+
+Run a baseline and a variant on common random numbers and print their paired differences.
+SCENARIO (default: default) and the overrides before --variant apply to both runs, those after
+it to the variant only; without --variant the overrides are the variant's. docs/model.md, Comparisons."""
+
+
 def main(arguments: list[str] | None = None) -> None:
     """Entry point of ``python -m sim.comparison`` / ``marketing-sim-compare``."""
     arguments = sys.argv[1:] if arguments is None else arguments
+    if arguments[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return
     split = arguments.index("--variant") if "--variant" in arguments else len(arguments)
     shared, changes = arguments[:split], arguments[split + 1:]
     scenario = shared.pop(0) if shared and "=" not in shared[0] else "default"

@@ -14,7 +14,7 @@ import numpy as np
 def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=(7, 4))
+        _, ax = plt.subplots(figsize=(7, 4), layout="constrained")   # long tick labels stay inside
     return ax
 
 

@@ -102,3 +102,9 @@ def test_compare_command_prints_paired_differences(tmp_path):
     row = next(line for line in done.stdout.splitlines() if line.startswith("acquisition_spend"))
     assert row.split()[3] == "0"      # the policy does not touch acquisition: identical spend
     assert any(line.startswith("ltv ") for line in done.stdout.splitlines())
+
+
+def test_compare_help_prints_its_usage():
+    run = subprocess.run([sys.executable, "-m", "sim.comparison", "--help"], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0 and run.stdout.startswith("usage: marketing-sim-compare [SCENARIO]")
