@@ -60,11 +60,7 @@ def scenario_config(fit, budget: str = "average", with_uncertainty: bool = True,
     history's adstock), in a market that barely depletes."""
     history = fit.history
     config = fit.to_config(budget, with_uncertainty, plan)
-    if plan is None:
-        plan = {"date": (history.origin + np.arange(0, history.days, history.period)).astype(str),
-                **{c: np.full(history.kpi.size, fit.spend_level(c, budget) * history.period)
-                   for c in history.channels}}
-    expected = float(fit.predict(plan).sum())
+    expected = expected_customers(fit, budget, plan)
     days = config.get("horizon", {}).get("acquisition_days", history.days)
     return {"seed": 0, "replications": REPLICATIONS,
             "horizon": {"acquisition_days": days, "ltv_days": LTV_DAYS},
@@ -72,6 +68,16 @@ def scenario_config(fit, budget: str = "average", with_uncertainty: bool = True,
                        "imitation": 0.0},
             "channels": config["channels"],
             **({"uncertainty": config["uncertainty"]} if with_uncertainty else {})}
+
+
+def expected_customers(fit, budget: str = "average", plan=None) -> float:
+    """Customers the fit expects of the scenario's spend: the ``plan``, or the flat ``budget`` over the history's days."""
+    history = fit.history
+    if plan is None:
+        plan = {"date": (history.origin + np.arange(0, history.days, history.period)).astype(str),
+                **{c: np.full(history.kpi.size, fit.spend_level(c, budget) * history.period)
+                   for c in history.channels}}
+    return float(fit.predict(plan).sum())
 
 
 def scenario_text(fit, source: str, name: str, budget: str = "average", with_uncertainty: bool = True,
@@ -93,6 +99,9 @@ def scenario_text(fit, source: str, name: str, budget: str = "average", with_unc
               f"Fit ({fit.model.likelihood}, log-likelihood {fit.loglik:.1f}); daily_budget = the {budget} "
               "daily spend:",
               *(f"  {line}" for line in fit.describe()),
+              f"The fit expects {expected_customers(fit, budget, plan):,.0f} customers of this scenario's spend "
+              f"(the history had {int(history.kpi.sum()):,}: a flat budget and a flighted one on the same",
+              "saturating curves bring different numbers).",
               f"market.size = {MARKET_FACTOR} x the expected customers (the fit assumes no depletion).",
               "docs/calibration.md, Acquisition from spend history and lift tests"]
     text = _comment(header) + _dump(scenario_config(fit, budget, with_uncertainty, plan), width=1000)
