@@ -158,7 +158,7 @@ def main(method: str, chains: int, draws: int, tune: int, histories: int) -> Non
             print(f"| {c} | {label} | {value:{fmt}} | {ea:{fmt}} ({100 * (ea - value) / value:+.1f} %) | "
                   f"{eb:{fmt}} ({100 * (eb - value) / value:+.1f} %) |")
     print("| both | wall time (s) | | {:.1f} | {:.1f} |".format(a["wall"], b["wall"]))
-    print("\npymc-marketing's Hill parameters in spend and customer units (posterior means): " + "; ".join(
+    print("\npymc-marketing's Hill parameters in spend and customer units (posterior means, or the MAP): " + "; ".join(
         f"{c} max {b[c]['max_customers']:.0f}, half-saturation {b[c]['half_saturation_budget']:.0f}, "
         f"shape {b[c]['hill_shape']:.2f}" for c in TRUE)
         + f" (target_scale {b['target_scale']:.0f}, channel_scale {np.round(b['channel_scale']).tolist()})")
