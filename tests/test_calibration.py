@@ -94,6 +94,32 @@ def test_bgnbd_on_cdnow_reproduces_the_published_parameters():
         assert float(f"{reference[name]:.2g}") == float(f"{published:.2g}"), name
 
 
+PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}     # Fader, Hardie & Lee (2005), CDNOW
+
+
+def test_bgnbd_conditional_expectation_is_the_published_one():
+    # Fader, Hardie & Lee (2005), p. 280: a customer with x = 2, t_x = 30.43, T = 38.86 weeks is
+    # expected to make 1.226 repeat purchases in the next 39 weeks
+    value = calibrate.BetaGeometricNBD.conditional_expected_repeats(PUBLISHED_BGNBD, 39, 2, 30.43, 38.86)
+    assert float(value) == pytest.approx(1.226, abs=0.0005)
+
+
+def test_bgnbd_probability_alive_is_the_likelihoods_share_of_survival():
+    """P(alive | x, t_x, T) = L(survived) / L from the likelihood's two terms [Fader, Hardie & Lee 2005,
+    eq. 6], computed here from those terms, not by the formula tested."""
+    from scipy.special import betaln, gammaln
+    r, alpha, a, b = (PUBLISHED_BGNBD[n] for n in ("r", "alpha", "a", "b"))
+    x, t_x, big_t = np.array([0, 1, 2, 5, 10]), np.array([0, 5, 30.43, 20, 38]), np.array([38.86, 30, 38.86, 38, 39])
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    survived = np.exp(betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + big_t))
+    dropped = np.where(x > 0, np.exp(betaln(a + 1, b + np.maximum(x, 1) - 1) - betaln(a, b) + common
+                                     - (r + x) * np.log(alpha + t_x)), 0.0)
+    expected = survived / (survived + dropped)
+    got = calibrate.BetaGeometricNBD.probability_alive(PUBLISHED_BGNBD, x, t_x, big_t)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    assert got[0] == 1.0 and got[3] < got[4]        # no repeat: alive; a recent buyer more so than a lapsed one
+
+
 def test_holdout_forecast_on_the_cdnow_sample():
     forecast = calibrate.holdout_forecast(SAMPLE, "1997-09-30", "1998-06-30", replications=4)
     lengths = {k: len(v) for k, v in forecast.items() if not np.isscalar(v)}
