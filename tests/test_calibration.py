@@ -120,6 +120,30 @@ def test_bgnbd_probability_alive_is_the_likelihoods_share_of_survival():
     assert got[0] == 1.0 and got[3] < got[4]        # no repeat: alive; a recent buyer more so than a lapsed one
 
 
+def test_pareto_nbd_on_cdnow_reproduces_the_published_fit():
+    # Fader, Hardie & Lee (2005, note 008): r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669,
+    # log-likelihood -9595.0 on the CDNOW sample (2,357 customers, 39 weeks)
+    summary = calibrate.from_transactions(SAMPLE, "1997-09-30").summary
+    fit = calibrate.ParetoNBD().fit(summary.repeats, summary.recency / 7.0, summary.age / 7.0)
+    for name, published in (("r", 0.553), ("alpha", 10.578), ("s", 0.606), ("beta", 11.669)):
+        assert fit.params[name] == pytest.approx(published, abs=0.0015), name
+    assert fit.loglik == pytest.approx(-9594.98, abs=0.01)
+
+
+@pytest.mark.parametrize("s", [0.606, 1.6])
+def test_pareto_nbd_expected_repeats_is_the_mean_of_the_process(s):
+    """E[X(t)] against 400,000 customers drawn from the model: lambda ~ Gamma(r, 1/alpha),
+    lifetime ~ Exp(mu), mu ~ Gamma(s, 1/beta), Poisson purchases while alive (4 standard errors)."""
+    params = {"r": 0.553, "alpha": 10.578, "s": s, "beta": 11.669}
+    rng = np.random.default_rng(0)
+    rate = rng.gamma(params["r"], 1 / params["alpha"], 400_000)
+    life = rng.exponential(1 / rng.gamma(params["s"], 1 / params["beta"], 400_000))
+    for t in (10.0, 39.0, 78.0):
+        counts = rng.poisson(rate * np.minimum(life, t))
+        expected = calibrate.ParetoNBD.expected_repeats(params, t)
+        assert float(expected) == pytest.approx(counts.mean(), abs=4 * counts.std() / np.sqrt(counts.size)), t
+
+
 def test_holdout_forecast_on_the_cdnow_sample():
     forecast = calibrate.holdout_forecast(SAMPLE, "1997-09-30", "1998-06-30", replications=4)
     lengths = {k: len(v) for k, v in forecast.items() if not np.isscalar(v)}

@@ -33,11 +33,12 @@ from .acquisition import AcquisitionFit, fit_acquisition
 from .data import DataError, DataWarning
 from .gamma_gamma import GammaGamma
 from .mle import Fit
+from .pareto_nbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 
 __all__ = ["AcquisitionFit", "Calibration", "DataError", "DataWarning", "check_replay_length", "fit_acquisition",
            "from_transactions",
-           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma",
+           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma", "ParetoNBD",
            "ShiftedBetaGeometric"]
 
 
