@@ -144,6 +144,27 @@ def test_pareto_nbd_expected_repeats_is_the_mean_of_the_process(s):
         assert float(expected) == pytest.approx(counts.mean(), abs=4 * counts.std() / np.sqrt(counts.size)), t
 
 
+def test_mbgnbd_on_cdnow_reproduces_the_published_fit():
+    # BTYDplus (Platzer), the MBG/NBD on the CDNOW sample: r = 0.525, alpha = 6.183, a = 0.891, b = 1.614
+    summary = calibrate.from_transactions(SAMPLE, "1997-09-30").summary
+    fit = calibrate.ModifiedBGNBD().fit(summary.repeats, summary.recency / 7.0, summary.age / 7.0)
+    for name, published in (("r", 0.525), ("alpha", 6.183), ("a", 0.891), ("b", 1.614)):
+        assert fit.params[name] == pytest.approx(published, abs=0.0015), name
+
+
+def test_mbgnbd_expected_repeats_is_the_mean_of_the_process():
+    """E[X(t)] against 1,000,000 customers drawn from the model: lambda ~ Gamma(r, 1/alpha),
+    p ~ Beta(a, b), a drop-out check with p at time zero and after each purchase (4 standard errors)."""
+    params = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
+    rng = np.random.default_rng(1)
+    rate = rng.gamma(params["r"], 1 / params["alpha"], 1_000_000)
+    purchases_before_drop_out = rng.geometric(rng.beta(params["a"], params["b"], 1_000_000)) - 1
+    for t in (1.0, 31.8571, 78.0):
+        counts = np.minimum(purchases_before_drop_out, rng.poisson(rate * t))
+        expected = calibrate.ModifiedBGNBD.expected_repeats(params, t)
+        assert float(expected) == pytest.approx(counts.mean(), abs=4 * counts.std() / np.sqrt(counts.size)), t
+
+
 def test_holdout_forecast_on_the_cdnow_sample():
     forecast = calibrate.holdout_forecast(SAMPLE, "1997-09-30", "1998-06-30", replications=4)
     lengths = {k: len(v) for k, v in forecast.items() if not np.isscalar(v)}

@@ -32,13 +32,14 @@ from .bgnbd import BetaGeometricNBD
 from .acquisition import AcquisitionFit, fit_acquisition
 from .data import DataError, DataWarning
 from .gamma_gamma import GammaGamma
+from .mbgnbd import ModifiedBGNBD
 from .mle import Fit
 from .pareto_nbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 
 __all__ = ["AcquisitionFit", "Calibration", "DataError", "DataWarning", "check_replay_length", "fit_acquisition",
            "from_transactions",
-           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma", "ParetoNBD",
+           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma", "ModifiedBGNBD", "ParetoNBD",
            "ShiftedBetaGeometric"]
 
 
