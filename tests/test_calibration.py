@@ -165,6 +165,57 @@ def test_mbgnbd_expected_repeats_is_the_mean_of_the_process():
         assert float(expected) == pytest.approx(counts.mean(), abs=4 * counts.std() / np.sqrt(counts.size)), t
 
 
+N_DRAWN = 1_000_000
+
+
+def test_pareto_nbd_alive_and_future_of_one_time_buyers_match_draws_from_the_process():
+    """Customers drawn from the Pareto/NBD; those without a repeat purchase in (0, 38.86]: the share
+    still alive, and their mean purchases in the next 39 weeks, against P(alive) and E[Y(39) | 0, 0, T]."""
+    params, big_t, t = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, 38.86, 39.0
+    rng = np.random.default_rng(2)
+    rate = rng.gamma(params["r"], 1 / params["alpha"], N_DRAWN)
+    life = rng.exponential(1 / rng.gamma(params["s"], 1 / params["beta"], N_DRAWN))
+    none = rng.poisson(rate * np.minimum(life, big_t)) == 0
+    alive = life[none] > big_t
+    future = rng.poisson(rate[none] * np.clip(life[none] - big_t, 0, t))
+    model = calibrate.ParetoNBD
+    assert float(model.probability_alive(params, 0, 0, big_t)) == pytest.approx(
+        alive.mean(), abs=4 * np.sqrt(alive.mean() * (1 - alive.mean()) / alive.size))
+    assert float(model.conditional_expected_repeats(params, t, 0, 0, big_t)) == pytest.approx(
+        future.mean(), abs=4 * future.std() / np.sqrt(future.size))
+
+
+def test_mbgnbd_alive_and_future_of_one_time_buyers_match_draws_from_the_process():
+    """The same for the MBG/NBD: a customer drops out with p at time zero or after a purchase; a
+    one-time buyer is alive if it passed the check at time zero and bought nothing since."""
+    params, big_t, t = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}, 38.86, 39.0
+    rng = np.random.default_rng(3)
+    rate = rng.gamma(params["r"], 1 / params["alpha"], N_DRAWN)
+    drop = rng.beta(params["a"], params["b"], N_DRAWN)
+    passed = rng.random(N_DRAWN) >= drop
+    none = ~passed | (rng.poisson(rate * big_t) == 0)
+    alive = passed[none]
+    # an alive one-time buyer's next purchases: Poisson, each followed by the drop-out check
+    before_drop = rng.geometric(drop[none])         # purchases until one is followed by a drop-out (at least 1)
+    future = np.where(alive, np.minimum(before_drop, rng.poisson(rate[none] * t)), 0)
+    model = calibrate.ModifiedBGNBD
+    assert float(model.probability_alive(params, 0, 0, big_t)) == pytest.approx(
+        alive.mean(), abs=4 * np.sqrt(alive.mean() * (1 - alive.mean()) / alive.size))
+    assert float(model.conditional_expected_repeats(params, t, 0, 0, big_t)) == pytest.approx(
+        future.mean(), abs=4 * future.std() / np.sqrt(future.size))
+
+
+@pytest.mark.parametrize("model, params", [
+    (calibrate.BetaGeometricNBD, PUBLISHED_BGNBD),
+    (calibrate.ModifiedBGNBD, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}),
+    (calibrate.ParetoNBD, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}),
+])
+def test_a_customer_just_acquired_is_expected_to_buy_the_unconditional_number(model, params):
+    t = np.array([1.0, 39.0, 78.0])
+    np.testing.assert_allclose(model.conditional_expected_repeats(params, t, 0, 0, 0),
+                               model.expected_repeats(params, t), rtol=1e-10)
+
+
 def test_holdout_forecast_on_the_cdnow_sample():
     forecast = calibrate.holdout_forecast(SAMPLE, "1997-09-30", "1998-06-30", replications=4)
     lengths = {k: len(v) for k, v in forecast.items() if not np.isscalar(v)}
