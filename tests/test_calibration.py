@@ -355,3 +355,18 @@ def test_an_entry_without_a_variance_is_left_out_with_a_warning():
     for path in ("daily_purchase_prob.a", "daily_purchase_prob.b", "churn_prob.a", "churn_prob.b"):
         assert any(m.startswith(f"uncertainty: population.{path} left out: its variance is not available")
                    for m in messages), messages
+
+
+@pytest.mark.parametrize("model", [calibrate.BetaGeometricNBD, calibrate.ModifiedBGNBD, calibrate.ParetoNBD])
+def test_a_binned_summary_with_weights_fits_as_its_customers_one_by_one(model):
+    summary = calibrate.from_transactions(SAMPLE, "1997-09-30").summary
+    x, t_x, big_t = summary.repeats, summary.recency / 7.0, summary.age / 7.0
+    rows, inverse, counts = np.unique(np.stack([x, t_x, big_t], axis=1), axis=0, return_inverse=True,
+                                      return_counts=True)
+    one_by_one = model().fit(x, t_x, big_t)
+    binned = model().fit(*rows.T, weights=counts)
+    assert binned.params == pytest.approx(one_by_one.params, rel=1e-6)
+    assert binned.loglik == pytest.approx(one_by_one.loglik, rel=1e-9)
+    assert rows.shape[0] < x.size / 2                      # the summary is a real compression
+    with pytest.raises(ValueError, match="weights: one finite number >= 0 per customer row"):
+        model().fit(*rows.T, weights=-counts)

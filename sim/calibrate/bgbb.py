@@ -61,9 +61,10 @@ class DailyBGBB:
                 dead[rows] = top + np.log(np.maximum(upper - lower, 0.0)) - base
         return float(np.sum(count * np.logaddexp(alive, dead)))
 
-    def fit(self, repeats, recency, age) -> Fit:
+    def fit(self, repeats, recency, age, weights=None) -> Fit:
+        """Fit to customers' ``repeats``, ``recency`` and ``age`` in days (``weights``: customers per row)."""
         x, t_x, n = (np.asarray(v, dtype=np.int64) for v in (repeats, recency, age))
         if np.any(n < 0) or np.any(t_x > n) or np.any(x > t_x):
             raise ValueError("need 0 <= repeats <= recency <= age for every customer")
-        x, t_x, n, count = distinct(x, t_x, n)
+        x, t_x, n, count = distinct(x, t_x, n, weights=weights)
         return maximise(lambda p: self.loglik(p, x, t_x, n, count), self.names, (0.5, 20.0, 0.5, 50.0))

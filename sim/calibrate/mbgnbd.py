@@ -36,8 +36,10 @@ class ModifiedBGNBD:
 
     names = ("r", "alpha", "a", "b")
 
-    def fit(self, repeats, recency, age) -> Fit:
-        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)))
+    def fit(self, repeats, recency, age, weights=None) -> Fit:
+        """Fit to customers' ``repeats``, ``recency`` and ``age`` (``weights``: customers per row)."""
+        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)),
+                                        weights=weights)
 
         def loglik(params):
             r, alpha, a, b = params

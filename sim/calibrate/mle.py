@@ -50,15 +50,23 @@ class Fit:
                          for n in self.names)
 
 
-def distinct(*columns) -> tuple:
-    """The distinct rows of ``columns`` and how many times each occurs.
+def distinct(*columns, weights=None) -> tuple:
+    """The distinct rows of ``columns`` and how many customers each stands for.
 
     Customers with the same summary (say, repeats, recency and age) have
     the same likelihood, so a log-likelihood summed over the distinct rows,
     each weighted by its count, is the same number for a fraction of the
-    work: one-time buyers differ only by age.
+    work: one-time buyers differ only by age. With ``weights`` (customers
+    per row, for a binned summary such as "1,203 donors repeated twice")
+    a row's count is the sum of its weights; a weight must be >= 0
+    (ValueError otherwise).
     """
-    rows, counts = np.unique(np.stack(columns, axis=1), axis=0, return_counts=True)
+    rows, inverse, counts = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True, return_counts=True)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != columns[0].shape or not np.all(np.isfinite(weights) & (weights >= 0)):
+            raise ValueError("weights: one finite number >= 0 per customer row")
+        counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(rows))
     return (*rows.T, counts)
 
 

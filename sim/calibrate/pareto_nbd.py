@@ -40,8 +40,10 @@ class ParetoNBD:
 
     names = ("r", "alpha", "s", "beta")
 
-    def fit(self, repeats, recency, age) -> Fit:
-        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)))
+    def fit(self, repeats, recency, age, weights=None) -> Fit:
+        """Fit to customers' ``repeats``, ``recency`` and ``age`` (``weights``: customers per row)."""
+        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)),
+                                        weights=weights)
         return maximise(lambda params: float(count @ self.loglik(params, x, t_x, big_t)), self.names,
                         (0.5, 10.0, 0.5, 10.0))
 
