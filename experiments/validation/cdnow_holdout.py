@@ -2,16 +2,19 @@
 
     python experiments/validation/cdnow_holdout.py                 # full data, 50 replications
     python experiments/validation/cdnow_holdout.py --sample        # the 1/10 sample, quicker
+    python experiments/validation/cdnow_holdout.py --out DIR       # where the plot goes (default runs/validation)
 
 Calibrates on the first 39 weeks (to 1997-09-30), replays the same
 customers from their first-purchase days through week 78 (1998-06-30),
 prints the holdout error table and the LTV intervals (simulation noise
-alone, and with parameter uncertainty), and saves the tracking plot as
-docs/figures/cdnow_tracking.png. The numbers in docs/validation.md come from here.
+alone, and with parameter uncertainty), and saves the tracking plot in a
+run folder (``--out``, default ``runs/validation/``), never over a tracked
+file: docs/figures/cdnow_tracking.png is a copy of one such run. The
+numbers in docs/validation.md come from here.
 """
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from pathlib import Path
 
@@ -24,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "cdnow"
 
 
-def main(sample: bool, replications: int = 50) -> None:
+def main(sample: bool, replications: int = 50, out: Path = Path("runs/validation")) -> None:
     path = DATA / ("cdnow_sample.csv" if sample else "cdnow_master.csv")
     start = time.perf_counter()
     calibration = calibrate.from_transactions(path, "1997-09-30")
@@ -65,10 +68,15 @@ def main(sample: bool, replications: int = 50) -> None:
 
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     plot.holdout_tracking(forecast, figure.add_subplot())
-    out = ROOT / "docs" / "figures" / ("cdnow_sample_tracking.png" if sample else "cdnow_tracking.png")
-    figure.savefig(out, dpi=110)
-    print(f"\nsaved {out.relative_to(ROOT)}; {time.perf_counter() - start:.0f} s")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ("cdnow_sample_tracking.png" if sample else "cdnow_tracking.png")
+    figure.savefig(path, dpi=110)
+    print(f"\nsaved {path}; {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":
-    main(sample="--sample" in sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sample", action="store_true", help="the 1/10 sample instead of the full data")
+    parser.add_argument("--out", type=Path, default=Path("runs/validation"), help="folder for the plot")
+    options = parser.parse_args()
+    main(options.sample, out=options.out)
