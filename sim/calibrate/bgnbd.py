@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
-from .mle import Fit, distinct, maximise
+from .mle import RecencyFrequencyModel
 
 
-class BetaGeometricNBD:
+class BetaGeometricNBD(RecencyFrequencyModel):
     r"""Purchases at Poisson rate ``lambda ~ Gamma(r, alpha)`` while alive; after each
     purchase the customer drops out with probability ``p ~ Beta(a, b)`` [1].
 
@@ -45,21 +45,17 @@ class BetaGeometricNBD:
     """
 
     names = ("r", "alpha", "a", "b")
+    start = (1.0, 1.0, 1.0, 1.0)
 
-    def fit(self, repeats, recency, age, weights=None) -> Fit:
-        """Fit to customers' ``repeats``, ``recency`` and ``age`` (``weights``: customers per row)."""
-        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)),
-                                        weights=weights)
-
-        def loglik(params):
-            r, alpha, a, b = params
-            common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-            survived = betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + big_t)
-            dropped = np.where(x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - betaln(a, b) + common
-                               - (r + x) * np.log(alpha + t_x), -np.inf)
-            return float(count @ np.logaddexp(survived, dropped))
-
-        return maximise(loglik, self.names, (1.0, 1.0, 1.0, 1.0))
+    @staticmethod
+    def loglik(params, x, t_x, big_t) -> np.ndarray:
+        """Each customer's log-likelihood at ``params = (r, alpha, a, b)`` ([1, eq. 6])."""
+        r, alpha, a, b = params
+        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+        survived = betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + big_t)
+        dropped = np.where(x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - betaln(a, b) + common
+                           - (r + x) * np.log(alpha + t_x), -np.inf)
+        return np.logaddexp(survived, dropped)
 
     @staticmethod
     def expected_repeats(params: dict, t) -> np.ndarray:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
-from .mle import Fit, distinct, maximise
+from .mle import RecencyFrequencyModel
 
 
-class ModifiedBGNBD:
+class ModifiedBGNBD(RecencyFrequencyModel):
     r"""Purchases at Poisson rate ``lambda ~ Gamma(r, alpha)`` while alive; the customer may
     drop out, with probability ``p ~ Beta(a, b)``, at time zero and after each purchase [1], so
     one-time buyers are not all alive (the BG/NBD's flaw for them).
@@ -35,20 +35,16 @@ class ModifiedBGNBD:
     """
 
     names = ("r", "alpha", "a", "b")
+    start = (1.0, 1.0, 1.0, 1.0)
 
-    def fit(self, repeats, recency, age, weights=None) -> Fit:
-        """Fit to customers' ``repeats``, ``recency`` and ``age`` (``weights``: customers per row)."""
-        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)),
-                                        weights=weights)
-
-        def loglik(params):
-            r, alpha, a, b = params
-            common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-            survived = betaln(a, b + x + 1) + common - (r + x) * np.log(alpha + big_t)
-            dropped = betaln(a + 1, b + x) + common - (r + x) * np.log(alpha + t_x)
-            return float(count @ np.logaddexp(survived, dropped))
-
-        return maximise(loglik, self.names, (1.0, 1.0, 1.0, 1.0))
+    @staticmethod
+    def loglik(params, x, t_x, big_t) -> np.ndarray:
+        """Each customer's log-likelihood at ``params = (r, alpha, a, b)`` ([1, eq. 8])."""
+        r, alpha, a, b = params
+        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+        survived = betaln(a, b + x + 1) + common - (r + x) * np.log(alpha + big_t)
+        dropped = betaln(a + 1, b + x) + common - (r + x) * np.log(alpha + t_x)
+        return np.logaddexp(survived, dropped)
 
     @staticmethod
     def expected_repeats(params: dict, t) -> np.ndarray:

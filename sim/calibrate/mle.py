@@ -113,3 +113,17 @@ def _hessian(f, x, step=1e-4) -> np.ndarray:
             h[i, j] = h[j, i] = (f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j)
                                  + f(x - e_i - e_j)) / (4 * step * step)
     return h
+
+
+class RecencyFrequencyModel:
+    """A model of customers summarised by ``(repeats, recency, age)``: a subclass gives ``names``,
+    a ``start`` for the search and ``loglik(params, x, t_x, T)``, each customer's log-likelihood."""
+
+    names: tuple = ()
+    start: tuple = ()
+
+    def fit(self, repeats, recency, age, weights=None) -> Fit:
+        """Fit to customers' ``repeats``, ``recency`` and ``age`` (``weights``: customers per row)."""
+        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)),
+                                        weights=weights)
+        return maximise(lambda params: float(count @ self.loglik(params, x, t_x, big_t)), self.names, self.start)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, hyp2f1
 
-from .mle import Fit, distinct, maximise
+from .mle import RecencyFrequencyModel
 
 
-class ParetoNBD:
+class ParetoNBD(RecencyFrequencyModel):
     r"""Purchases at Poisson rate ``lambda ~ Gamma(r, alpha)`` while alive; the lifetime is
     exponential with rate ``mu ~ Gamma(s, beta)`` [1].
 
@@ -39,13 +39,7 @@ class ParetoNBD:
     """
 
     names = ("r", "alpha", "s", "beta")
-
-    def fit(self, repeats, recency, age, weights=None) -> Fit:
-        """Fit to customers' ``repeats``, ``recency`` and ``age`` (``weights``: customers per row)."""
-        x, t_x, big_t, count = distinct(*(np.asarray(v, dtype=float) for v in (repeats, recency, age)),
-                                        weights=weights)
-        return maximise(lambda params: float(count @ self.loglik(params, x, t_x, big_t)), self.names,
-                        (0.5, 10.0, 0.5, 10.0))
+    start = (0.5, 10.0, 0.5, 10.0)
 
     @staticmethod
     def loglik(params, x, t_x, big_t) -> np.ndarray:
