@@ -315,3 +315,19 @@ def test_the_uncertainty_passes_the_gate_and_runs_drawn_and_off(small_log, tmp_p
     off = sim.run(composed(out, ["replications=2", "uncertainty={}"], monkeypatch))
     assert off.inputs == {}
     np.testing.assert_equal(off.metrics, sim.run(composed(point, ["replications=2"], monkeypatch)).metrics)
+
+
+def test_the_gross_margin_is_written_when_given_and_warned_about_when_not(written, tmp_path):
+    status, err, out, data = written["cdnow_sample"]
+    assert "warning: economics.gross_margin: not given, the scenario uses the simulator's default 0.4" in err
+    assert "economics" not in yaml.safe_load(out.read_text())
+    given = tmp_path / "margin.yaml"
+    status, _, err = run_command(data, "--calibration-end", "1997-09-30", "--out", given, "--gross-margin", "0.25",
+                                 "--no-uncertainty")
+    assert status == 0 and "gross_margin" not in err
+    assert yaml.safe_load(given.read_text())["economics"] == {"gross_margin": 0.25}
+    assert "# Gross margin: 0.25 (--gross-margin)" in given.read_text()
+    status, _, err = run_command(data, "--calibration-end", "1997-09-30", "--out", tmp_path / "bad.yaml",
+                                 "--gross-margin", "40")
+    assert status == 2 and err.strip() == "error: --gross-margin = 40: must be a share of revenue in [0, 1]"
+    assert not (tmp_path / "bad.yaml").exists()

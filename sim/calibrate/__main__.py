@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 import warnings
@@ -34,6 +35,7 @@ from typing import NoReturn
 import yaml
 from omegaconf import OmegaConf
 
+from ..config import EconomicsConfig
 from ..params import validate
 from ..validation import ConfigError
 from . import DataError, DataWarning, from_transactions
@@ -44,13 +46,19 @@ from .holdout import replay_config
 LTV_DAYS, REPLICATIONS = 365, 10
 
 
-def scenario_config(calibration) -> dict:
-    """The scenario: the data's customers replayed, followed LTV_DAYS after the last one arrives.
+def scenario_config(calibration, gross_margin: float | None = None) -> dict:
+    """The scenario: the data's customers replayed, followed LTV_DAYS after the last one arrives,
+    with ``economics.gross_margin`` when given (else the simulator's default).
 
     Raise DataError if the first purchases span too many days for a run (see ``replay_config``).
     """
     last_day = len(calibration.arrivals()) - 1 + LTV_DAYS
-    return {**replay_config(calibration, last_day), "replications": REPLICATIONS}
+    margin = {} if gross_margin is None else {"economics": {"gross_margin": gross_margin}}
+    return {**replay_config(calibration, last_day), **margin, "replications": REPLICATIONS}
+
+
+#: The simulator's gross margin when a scenario sets none (``EconomicsConfig.gross_margin``).
+DEFAULT_MARGIN = next(f.default for f in dataclasses.fields(EconomicsConfig) if f.name == "gross_margin")
 
 
 #: Comment above the written ``uncertainty`` mapping.
@@ -66,7 +74,8 @@ Without this mapping (or with uncertainty={}) a run is the point forecast;
 python -m sim.calibrate --no-uncertainty leaves it out. docs/calibration.md"""
 
 
-def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = True) -> str:
+def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = True,
+                  gross_margin: float | None = None) -> str:
     """YAML of a ready-to-run scenario, with its documentation as comments.
 
     With ``with_uncertainty`` it ends with the fits' ``uncertainty`` mapping
@@ -93,8 +102,11 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
         f"  {calibration.purchase_churn.describe()}; log-likelihood {calibration.purchase_churn.loglik:.1f}",
         f"Gamma-Gamma spend: {spend}",
         f"BG/NBD reference (weeks): {calibration.reference.describe()}",
+        f"Gross margin: {gross_margin:g} (--gross-margin)" if gross_margin is not None else
+        f"Gross margin: not given, the simulator's default {DEFAULT_MARGIN:g} (--gross-margin sets it; LTV is "
+        "proportional to it)",
     ]
-    body = _dump(scenario_config(calibration))
+    body = _dump(scenario_config(calibration, gross_margin))
     text = _comment(header) + body
     if with_uncertainty:
         text += _comment(UNCERTAINTY_NOTE.splitlines()) + _dump({"uncertainty": uncertainty(calibration)},
@@ -137,21 +149,32 @@ def main(arguments=None) -> None:
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_shop.yaml")
     parser.add_argument("--no-uncertainty", dest="uncertainty", action="store_false",
                         help="leave out the fits' parameter uncertainty (the uncertainty mapping)")
+    parser.add_argument("--gross-margin", type=float, metavar="M",
+                        help=f"share of revenue kept after cost of goods, in [0, 1] (default: the simulator's "
+                             f"{DEFAULT_MARGIN:g}, with a warning)")
     parser.error = lambda message: _fail(f"{message} (see python -m sim.calibrate --help)", 2)
     options = parser.parse_args(arguments)
+    if options.gross_margin is not None and not 0 <= options.gross_margin <= 1:
+        _fail(f"--gross-margin = {options.gross_margin:g}: must be a share of revenue in [0, 1]", 2)
     try:
-        _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty)
+        _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty,
+                   options.gross_margin)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
 
 
-def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: bool) -> None:
+def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: bool,
+               gross_margin: float | None = None) -> None:
     _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
             calibration = from_transactions(data, calibration_end, follow_days=LTV_DAYS)
-            text = scenario_text(calibration, Path(data).name, out.stem, with_uncertainty)
+            text = scenario_text(calibration, Path(data).name, out.stem, with_uncertainty, gross_margin)
+            if gross_margin is None:
+                warnings.warn(DataWarning(f"economics.gross_margin: not given, the scenario uses the simulator's "
+                                          f"default {DEFAULT_MARGIN:g}; pass --gross-margin (LTV is proportional "
+                                          "to it)"))
     except DataError as error:
         _fail(str(error), 2)
     except ConfigError as error:
