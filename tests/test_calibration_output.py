@@ -331,3 +331,16 @@ def test_the_gross_margin_is_written_when_given_and_warned_about_when_not(writte
                                  "--gross-margin", "40")
     assert status == 2 and err.strip() == "error: --gross-margin = 40: must be a share of revenue in [0, 1]"
     assert not (tmp_path / "bad.yaml").exists()
+
+
+def test_the_ltv_window_is_the_one_asked_for(written, tmp_path):
+    _, _, out, data = written["cdnow_sample"]
+    assert yaml.safe_load(out.read_text())["horizon"]["ltv_days"] == 365
+    two_years = tmp_path / "two_years.yaml"
+    status, _, err = run_command(data, "--calibration-end", "1997-09-30", "--out", two_years, "--ltv-days", "730",
+                                 "--no-uncertainty", "--gross-margin", "0.4")
+    assert status == 0, err
+    assert yaml.safe_load(two_years.read_text())["horizon"]["ltv_days"] == 730
+    status, _, err = run_command(data, "--calibration-end", "1997-09-30", "--out", tmp_path / "bad.yaml",
+                                 "--ltv-days", "0")
+    assert status == 2 and err.strip() == "error: --ltv-days = 0: must be a whole number of days >= 1"

@@ -42,17 +42,17 @@ from . import DataError, DataWarning, from_transactions
 from .fit_uncertainty import uncertainty
 from .holdout import replay_config
 
-#: Days the scenario follows each customer after the last first purchase, and its replications.
+#: Days the scenario follows each customer after the last first purchase by default (--ltv-days), and its replications.
 LTV_DAYS, REPLICATIONS = 365, 10
 
 
-def scenario_config(calibration, gross_margin: float | None = None) -> dict:
-    """The scenario: the data's customers replayed, followed LTV_DAYS after the last one arrives,
+def scenario_config(calibration, gross_margin: float | None = None, ltv_days: int = LTV_DAYS) -> dict:
+    """The scenario: the data's customers replayed, followed ``ltv_days`` after the last one arrives,
     with ``economics.gross_margin`` when given (else the simulator's default).
 
     Raise DataError if the first purchases span too many days for a run (see ``replay_config``).
     """
-    last_day = len(calibration.arrivals()) - 1 + LTV_DAYS
+    last_day = len(calibration.arrivals()) - 1 + ltv_days
     margin = {} if gross_margin is None else {"economics": {"gross_margin": gross_margin}}
     return {**replay_config(calibration, last_day), **margin, "replications": REPLICATIONS}
 
@@ -75,7 +75,7 @@ python -m sim.calibrate --no-uncertainty leaves it out. docs/calibration.md"""
 
 
 def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = True,
-                  gross_margin: float | None = None) -> str:
+                  gross_margin: float | None = None, ltv_days: int = LTV_DAYS) -> str:
     """YAML of a ready-to-run scenario, with its documentation as comments.
 
     With ``with_uncertainty`` it ends with the fits' ``uncertainty`` mapping
@@ -106,7 +106,7 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
         f"Gross margin: not given, the simulator's default {DEFAULT_MARGIN:g} (--gross-margin sets it; LTV is "
         "proportional to it)",
     ]
-    body = _dump(scenario_config(calibration, gross_margin))
+    body = _dump(scenario_config(calibration, gross_margin, ltv_days))
     text = _comment(header) + body
     if with_uncertainty:
         text += _comment(UNCERTAINTY_NOTE.splitlines()) + _dump({"uncertainty": uncertainty(calibration)},
@@ -152,25 +152,30 @@ def main(arguments=None) -> None:
     parser.add_argument("--gross-margin", type=float, metavar="M",
                         help=f"share of revenue kept after cost of goods, in [0, 1] (default: the simulator's "
                              f"{DEFAULT_MARGIN:g}, with a warning)")
+    parser.add_argument("--ltv-days", type=int, default=LTV_DAYS, metavar="N",
+                        help=f"days the scenario follows each customer after the last arrives (default {LTV_DAYS}): "
+                             "the LTV window")
     parser.error = lambda message: _fail(f"{message} (see python -m sim.calibrate --help)", 2)
     options = parser.parse_args(arguments)
     if options.gross_margin is not None and not 0 <= options.gross_margin <= 1:
         _fail(f"--gross-margin = {options.gross_margin:g}: must be a share of revenue in [0, 1]", 2)
+    if options.ltv_days < 1:
+        _fail(f"--ltv-days = {options.ltv_days}: must be a whole number of days >= 1", 2)
     try:
         _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty,
-                   options.gross_margin)
+                   options.gross_margin, options.ltv_days)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
 
 
 def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: bool,
-               gross_margin: float | None = None) -> None:
+               gross_margin: float | None = None, ltv_days: int = LTV_DAYS) -> None:
     _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
-            calibration = from_transactions(data, calibration_end, follow_days=LTV_DAYS)
-            text = scenario_text(calibration, Path(data).name, out.stem, with_uncertainty, gross_margin)
+            calibration = from_transactions(data, calibration_end, follow_days=ltv_days)
+            text = scenario_text(calibration, Path(data).name, out.stem, with_uncertainty, gross_margin, ltv_days)
             if gross_margin is None:
                 warnings.warn(DataWarning(f"economics.gross_margin: not given, the scenario uses the simulator's "
                                           f"default {DEFAULT_MARGIN:g}; pass --gross-margin (LTV is proportional "
