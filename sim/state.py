@@ -118,9 +118,11 @@ class State:
     def influence(self, ids: np.ndarray):
         """Weight of each of ``ids``' word of mouth, in ordinary customers: ``market.member_influence``
         for a paying member today, ``market.loyal_influence`` for a non-member with at least
-        ``market.loyal_purchases`` purchases, 1 otherwise (1.0 when both influences are 1)."""
+        ``market.loyal_purchases`` purchases, 1 otherwise (1.0 when every weight is 1: no policy
+        has paying members or members weigh 1, and loyal customers weigh 1)."""
         params = self.params
-        if params.member_influence == 1.0 and params.loyal_influence == 1.0:
+        members_weigh = params.member_influence != 1.0 and any(p.paid_members for p in self.policies)
+        if not members_weigh and params.loyal_influence == 1.0:
             return 1.0
         weight = np.where(self.people.n_purchases[ids] >= params.loyal_purchases,
                           np.float32(params.loyal_influence), np.float32(1))

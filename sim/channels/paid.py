@@ -102,8 +102,7 @@ class PaidChannel(Channel, kind="paid"):
                               "is for the delayed adstock; a geometric one carries initial_adstock")
         super().__post_init__()
 
-    @property
-    def weights(self) -> np.ndarray:
+    def lag_weights(self) -> np.ndarray:
         """The delayed adstock's weight of each lag ``0 .. max_lag - 1``, summing to 1."""
         lag = np.arange(self.max_lag, dtype=float)
         with np.errstate(divide="ignore"):
@@ -115,6 +114,7 @@ class PaidChannel(Channel, kind="paid"):
     def reset(self) -> None:
         self.adstock_value = self.initial_adstock
         if self.adstock == "delayed":           # the deflated spend of the last max_lag days, today's first
+            self.weights = self.lag_weights()
             before = np.asarray(self.spend_before[::-1][: self.max_lag - 1], dtype=float)
             self.recent = np.zeros(self.max_lag)
             self.recent[1: 1 + before.size] = before
@@ -152,7 +152,7 @@ class PaidChannel(Channel, kind="paid"):
             before = np.asarray(self.spend_before[max(0, len(self.spend_before) - self.max_lag + 1):]
                                 if self.max_lag > 1 else (), dtype=float)
             path = np.concatenate([before, effective])
-            return np.convolve(path, self.weights)[before.size: path.size]
+            return np.convolve(path, self.lag_weights())[before.size: path.size]
         carried = self.initial_adstock * self.carryover ** np.arange(1, len(effective) + 1)
         return lfilter([1.0 - self.carryover], [1.0, -self.carryover], effective) + carried
 

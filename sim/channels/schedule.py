@@ -91,9 +91,13 @@ class Schedule:
 
     def largest_factor(self) -> float:
         """Largest multiple of the daily budget the plan releases on a day."""
-        pulse = {"pulses": self.pulse_multiplier,
-                 "plan": max(self.plan, default=0.0) / np.mean(self.plan) if self.plan else 1.0}.get(self.kind, 1.0)
-        return max(1.0, pulse) * max(1.0, self.sale_day_multiplier)
+        if self.kind == "pulses":
+            peak = self.pulse_multiplier
+        elif self.kind == "plan":
+            peak = max(self.plan) / np.mean(self.plan)
+        else:
+            peak = 1.0
+        return max(1.0, peak) * max(1.0, self.sale_day_multiplier)
 
     def budgets(self, planned: np.ndarray) -> np.ndarray:
         """Budget actually released each day: the plan under the total-budget cap."""
