@@ -22,12 +22,13 @@ import numpy as np
 RATIO_TOLERANCE = 1e-6
 
 
-def geometric(rng: np.random.Generator, prob: np.ndarray, cap: int) -> np.ndarray:
+def geometric(uniform: np.ndarray, prob: np.ndarray, cap: int) -> np.ndarray:
     """Trials up to and including the first success (>= 1) with success
-    probability ``prob`` each, capped at ``cap`` (probability 0 gives ``cap``)."""
-    possible = prob > 0
-    trials = rng.geometric(np.where(possible, prob, 1.0))
-    return np.where(possible, np.minimum(trials, cap), cap)
+    probability ``prob`` each, capped at ``cap`` (probability 0 gives ``cap``),
+    by inversion of one ``uniform`` in (0, 1) each: ``floor(log u / log(1 − p)) + 1``."""
+    with np.errstate(divide="ignore"):
+        trials = np.floor(np.log(uniform) / np.log1p(-prob)) + 1.0
+    return np.minimum(trials, cap).astype(np.int64)
 
 
 def capped(prob: np.ndarray, factor) -> np.ndarray:
@@ -36,9 +37,10 @@ def capped(prob: np.ndarray, factor) -> np.ndarray:
     return np.minimum(prob * factor, 1.0)
 
 
-def thin(rng: np.random.Generator, actual: np.ndarray, drawn: np.ndarray, what: str) -> np.ndarray:
+def thin(uniform: np.ndarray, actual: np.ndarray, drawn: np.ndarray, what: str) -> np.ndarray:
     """Accept each candidate with ``actual / drawn`` (its probability today
-    over the bounded probability it was drawn at); return which are accepted.
+    over the bounded probability it was drawn at), using one ``uniform`` each;
+    return which are accepted.
 
     A ratio above 1 means a factor exceeded its declared bound, which would
     bias every result, so it is an error, not a clamp.
@@ -47,7 +49,7 @@ def thin(rng: np.random.Generator, actual: np.ndarray, drawn: np.ndarray, what: 
     if ratio.size and ratio.max() > 1.0 + RATIO_TOLERANCE:
         raise RuntimeError(f"{what}: today's probability exceeds the bound its candidates were drawn at "
                            f"(ratio {ratio.max():.6g}); a policy's churn_bound or purchase_bound is too low")
-    return rng.random(ratio.size) < ratio
+    return uniform < ratio
 
 
 class Calendar:

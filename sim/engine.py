@@ -92,11 +92,11 @@ def _resume_won_back(state: State, parts: Components, today: Today) -> None:
 
 
 def _initial_base(state: State, parts: Components, today: Today) -> None:
-    activate(state, state.params.initial_customers, state.params.source_index("initial"), state.random("initial"))
+    activate(state, state.params.initial_customers, state.params.source_index("initial"))
 
 
 def _referral_arrivals(state: State, parts: Components, today: Today) -> None:
-    parts.referral.arrive(state, state.random("referral/arrivals"))
+    parts.referral.arrive(state)
 
 
 def _channels(state: State, parts: Components, today: Today) -> None:
@@ -134,7 +134,7 @@ def _policies_see_purchases(state: State, parts: Components, today: Today) -> No
 
 
 def _invitations(state: State, parts: Components, today: Today) -> None:
-    parts.referral.invite(state, state.random("referral/invitations"))
+    parts.referral.invite(state)
 
 
 def _end_of_day(state: State, parts: Components, today: Today) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from . import campaigns
 from .ledger import Ledger
 from .population import People
-from .randomness import Stream
+from .randomness import KeyedUniforms, Stream
 from .stages.acquisition import OrganicAdoption
 from .stages.referral import Referral
 from .stages.retention import Retention
@@ -70,6 +70,8 @@ class State:
         self.seed = seed
         self.day = 0
         self._streams: dict[str, tuple[Stream, int, np.random.Generator]] = {}
+        self._keyed: dict[str, KeyedUniforms] = {}
+        self._arrived: dict[int, tuple[int, int]] = {}    # source -> (day, customers keyed that day)
         self.people = People()
         self.ledger = Ledger(self.people, params.n_days, params.ltv_days, params.discount_rate,
                              params.gross_margin, [c.name for c in params.channels], params.sources)
@@ -88,8 +90,8 @@ class State:
 
     def random(self, name: str, day: int | None = None) -> np.random.Generator:
         """The generator of decision ``name`` (``"revenue"``, ``"channel/ads"``,
-        ``"pool/join"``...) on ``day`` (default today): the one place stages,
-        channels and policies get random numbers from.
+        ``"pool/join"``...) on ``day`` (default today): with :meth:`uniforms`, the one place
+        stages, channels and policies get random numbers from.
 
         Repeated calls on one day continue the same day block, so a decision
         taken twice in a day never reuses numbers.
@@ -102,6 +104,30 @@ class State:
             generator = stream.on(day)
             self._streams[name] = (stream, day, generator)
         return generator
+
+    def uniforms(self, name: str, ids: np.ndarray, day: int | None = None) -> np.ndarray:
+        """One uniform in (0, 1) per customer of ``ids`` for decision ``name`` on ``day`` (default
+        today): the per-customer draws of stages and policies (whether each buys, churns, joins...).
+
+        A customer's number depends only on the replication, ``name``, the day and the
+        customer (its ``draw_key``), never on who else is drawn or in what order, so a lever
+        that changes one source's count leaves every other customer's draws as they were.
+        A decision taken twice a day for one customer needs two names.
+        """
+        keyed = self._keyed.get(name)
+        if keyed is None:
+            keyed = self._keyed[name] = KeyedUniforms(self.seed, name)
+        return keyed.on(self.day if day is None else day, self.people.draw_key[ids])
+
+    def draw_keys(self, source: int, n: int) -> np.ndarray:
+        """Draw keys of ``n`` customers arriving today from ``source``: (source, day, place among
+        the source's arrivals today), so the k-th arrival of a source on a day is the same
+        customer, as far as its draws go, in any scenario."""
+        day, before = self._arrived.get(source, (self.day, 0))
+        before = before if day == self.day else 0
+        self._arrived[source] = (self.day, before + n)
+        place = np.arange(before, before + n, dtype=np.int64)
+        return (source + 1) << 52 | self.day << 32 | place
 
     def churn_factor(self, ids: np.ndarray):
         """``M_churn`` of ``ids``: the product of the policies' ``churn_multiplier`` (1.0 with no policy)."""

@@ -174,7 +174,7 @@ class Channel(Kinded):
         valid = rng.binomial(leads, self.precision)
         ledger.record("leads." + self.name, day, leads)
         ledger.record("valid_leads." + self.name, day, valid)
-        ids = activate(state, rng.binomial(valid, self.activation_prob), self.source, rng)
+        ids = activate(state, rng.binomial(valid, self.activation_prob), self.source)
         cost = self.cost_per_customer * ids.size + self.commission_rate * float(state.people.spend[ids].sum())
         if cost:
             ledger.spend(day, self.name, cost)

@@ -44,7 +44,7 @@ class CohortChannel(Channel, kind="cohort"):
 
     def step(self, state: State, rng: np.random.Generator) -> np.ndarray:
         count = self.arrivals[state.day] if state.day < len(self.arrivals) else 0
-        ids = activate(state, min(count, state.market_left), self.source, rng)
+        ids = activate(state, min(count, state.market_left), self.source)
         state.ledger.record("leads." + self.name, state.day, ids.size)
         state.ledger.record("valid_leads." + self.name, state.day, ids.size)
         return ids

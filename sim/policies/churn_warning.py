@@ -116,10 +116,11 @@ class ChurnWarning(Policy, kind="churn_warning"):
         active = people.active_ids
         silence = day - people.ti_last_purchase[active]
         at_risk = silence * people.daily_purchase_prob[active] > self.gap_multiple
-        rng = state.random("churn_warning/flag", day)
-        flagged = rng.random(active.size) < np.where(at_risk, self.recall, self.false_alarm_rate)
+        flagged = state.uniforms("churn_warning/flag", active, day) < np.where(at_risk, self.recall,
+                                                                               self.false_alarm_rate)
         contacted = flagged & (people.ti_protected_until[active] < day) & self.targeted(state, active)
-        saved = active[contacted & at_risk][rng.random(int((contacted & at_risk).sum())) < self.save_prob()]
+        reached = active[contacted & at_risk]
+        saved = reached[state.uniforms("churn_warning/save", reached, day) < self.save_prob()]
         # protection past the run's end is stored as the end (int32), where it means the same
         people.ti_protected_until[saved] = min(day + self.protection_days - 1, state.params.n_days)
         if contacted.any():
@@ -142,7 +143,7 @@ class ChurnWarning(Policy, kind="churn_warning"):
             people.ti_winback_contacted[churned] = day
             if churned.size:
                 state.ledger.book(day, "winback_cost", churned, np.full(churned.size, self.winback_cost))
-            back = churned[state.random("churn_warning/winback", day).random(churned.size) < self.winback_prob()]
+            back = churned[state.uniforms("churn_warning/winback", churned, day) < self.winback_prob()]
             if back.size and self.winback_offer:
                 state.ledger.book(day, "winback_cost", back, np.full(back.size, self.winback_offer))
             people.reactivate(back)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from ..declarations import declare
 from ..metrics import mean_where, ratio
@@ -158,8 +158,8 @@ class Membership(Policy, kind="membership"):
         """Draw the new customers' willingness factors (lognormal, mean 1)."""
         if ids.size:
             sigma = self.valuation_sigma
-            state.people.rel_membership_value[ids] = np.exp(
-                state.random("membership/valuation").normal(-sigma * sigma / 2, sigma, ids.size))
+            normal = special.ndtri(state.uniforms("membership/valuation", ids))
+            state.people.rel_membership_value[ids] = np.exp(sigma * normal - sigma * sigma / 2)
 
     def calendar(self, env, state: State):
         """Programme phases, then a renewal check at the start of every day."""

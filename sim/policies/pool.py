@@ -117,9 +117,9 @@ class PrivatePool(Policy, kind="pool"):
             self.touch_today = day % self.touch_every_days == 0
             if self.touch_today:
                 members = members[self.targeted(state, members)]
-                members = members[state.random("pool/reach", day).random(members.size) < self.reach]
+                members = members[state.uniforms("pool/reach", members, day) < self.reach]
                 state.ledger.record("pool_touches", day, members.size)
-                leaving = state.random("pool/unsubscribe", day).random(members.size) < self.unsubscribe_per_touch
+                leaving = state.uniforms("pool/unsubscribe", members, day) < self.unsubscribe_per_touch
                 state.people.pool_member[members[leaving]] = False
                 state.people.ti_pool_touched[members[~leaving]] = day
                 state.ledger.record("pool_unsubscribes", day, int(leaving.sum()))
@@ -130,7 +130,7 @@ class PrivatePool(Policy, kind="pool"):
         people = state.people
         by_source = np.array([q.get("pool_join", 1.0) for q in state.params.quality])
         probability = np.minimum(self.join_probability * by_source[people.source[ids]], 1.0)
-        joined = ids[state.random("pool/join").random(ids.size) < probability]
+        joined = ids[state.uniforms("pool/join", ids) < probability]
         people.pool_member[joined] = True
         people.ti_pool_joined[joined] = state.day
         state.ledger.record("pool_joined", state.day, joined.size)

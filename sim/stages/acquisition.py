@@ -45,4 +45,4 @@ class OrganicAdoption:
     def step(self, state: State, rng: np.random.Generator, active_at_start: int) -> np.ndarray:
         """Draw today's adopters from the remaining market; return their ids."""
         adopters = rng.binomial(state.market_left, self.daily_adoption_prob(self.word_of_mouth(state, active_at_start)))
-        return activate(state, adopters, self.source, rng)
+        return activate(state, adopters, self.source)

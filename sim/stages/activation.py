@@ -16,33 +16,33 @@ if TYPE_CHECKING:
     from ..state import State
 
 
-def activate(state: State, n: int, source: int, rng: np.random.Generator,
-             referrers: np.ndarray | None = None) -> np.ndarray:
+def activate(state: State, n: int, source: int, referrers: np.ndarray | None = None) -> np.ndarray:
     """Create ``n`` customers of ``source`` on ``state.day``; return their ids.
 
-    Traits are drawn from ``rng`` (the source's own stream) in a fixed order
-    and multiplied by the source's quality (probabilities capped at 1); the customers leave the addressable market and their first purchase is
-    booked today. ``referrers`` (one id per new customer) records who
-    brought them.
+    Each trait is drawn from its own stream per source (``traits/<source>/<trait>``), so the
+    k-th customer a source brings on a day has the same traits however many come with it,
+    and multiplied by the source's quality (probabilities capped at 1). The customers get
+    their draw keys (``State.draw_keys``), leave the addressable market and their first
+    purchase is booked today. ``referrers`` (one id per new customer) records who brought them.
     """
     n = int(n)
     if n == 0:
         return np.empty(0, dtype=np.int64)
     people, ledger, day = state.people, state.ledger, state.day
     people.reserve(n)            # before the traits are drawn: refuse what memory cannot hold
-    values, quality = {}, state.params.quality[source]
+    values, quality, name = {}, state.params.quality[source], ledger.sources[source]
     for trait, distribution in state.params.traits.items():
-        draws = distribution.sample(rng, n)
+        draws = distribution.sample(state.random(f"traits/{name}/{trait}"), n)
         if trait in quality:
             draws *= quality[trait]
         values[trait] = np.minimum(draws, 1.0, out=draws) if trait in PROBABILITY_TRAITS else draws
     if referrers is not None:
         values.update(referrer=referrers, referral_depth=people.referral_depth[referrers] + 1)
-    ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day, **values)
+    ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day,
+                     draw_key=state.draw_keys(source, n), **values)
     state.market_left -= n
     state.purchasers_today.append(ids)
     state.amounts_today.append(people.spend[ids])
-    name = ledger.sources[source]
     ledger.record("new_customers", day, n)
     ledger.record("new." + name, day, n)
     amounts = people.spend[ids]

@@ -33,23 +33,23 @@ class Referral:
     acquisition_days: int
     source: int
 
-    def invite(self, state: State, rng: np.random.Generator) -> np.ndarray:
+    def invite(self, state: State) -> np.ndarray:
         """Draw today's invitations and conversions; keep converted referrers for tomorrow."""
         people, ledger, day = state.people, state.ledger, state.day
         buyers = np.concatenate(state.purchasers_today) if state.purchasers_today else np.empty(0, np.int64)
         invite_prob = people.referral_prob[buyers] * state.invitation_factor(buyers)
-        inviters = buyers[rng.random(buyers.size, dtype=np.float32) < invite_prob]
+        inviters = buyers[state.uniforms("referral/invitation", buyers) < invite_prob]
         ledger.record("invitations", day, inviters.size)
         if day + 1 >= self.acquisition_days:
             return np.empty(0, dtype=np.int64)
         conversion = self.conversion_prob * state.conversion_factor(inviters)
-        converted = inviters[rng.random(inviters.size) < conversion][: state.market_left]
+        converted = inviters[state.uniforms("referral/conversion", inviters) < conversion][: state.market_left]
         ledger.record("referrals_converted", day, converted.size)
         state.pending_referrers = converted
         return converted
 
-    def arrive(self, state: State, rng: np.random.Generator) -> np.ndarray:
+    def arrive(self, state: State) -> np.ndarray:
         """Activate yesterday's converted invitations; return the new ids."""
         referrers, state.pending_referrers = state.pending_referrers, np.empty(0, dtype=np.int64)
-        return activate(state, referrers.size, self.source, rng, referrers=referrers)
+        return activate(state, referrers.size, self.source, referrers=referrers)
 

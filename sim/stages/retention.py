@@ -37,7 +37,7 @@ class Retention:
         period grid: the first decision is on the first grid day from today."""
         activated = state.people.ti_activated[ids]
         first = activated + -(-(state.day - activated) // self.period_days) * self.period_days
-        self._schedule(state, ids, first, state.random("retention"))
+        self._schedule(state, ids, first, "retention/resume")
 
     def step(self, state: State, arrivals: np.ndarray) -> None:
         """Churn today's accepted candidates; survivors and today's ``arrivals``
@@ -47,17 +47,17 @@ class Retention:
         if state.policies:
             churn_prob = people.churn_prob[due].astype(np.float64)
             actual = capped(churn_prob, state.churn_factor(due))
-            churns = thin(state.random("retention/accept"), actual, capped(churn_prob, self.bound), "churn")
+            churns = thin(state.uniforms("retention/accept", due), actual, capped(churn_prob, self.bound), "churn")
         else:
             churns = np.ones(due.size, dtype=bool)
-        self._schedule(state, np.concatenate([due[~churns], arrivals]), day + self.period_days,
-                       state.random("retention"))
+        self._schedule(state, np.concatenate([due[~churns], arrivals]), day + self.period_days, "retention")
         churned = due[churns]
         people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)
 
-    def _schedule(self, state: State, ids, first_day, rng: np.random.Generator) -> None:
-        """Draw the decision day that may churn ``ids`` among ``first_day + k * period_days``."""
+    def _schedule(self, state: State, ids, first_day, draw: str) -> None:
+        """Draw the decision day that may churn ``ids`` among ``first_day + k * period_days``
+        with uniforms ``draw``."""
         churn_prob = state.people.churn_prob[ids].astype(np.float64)
-        periods = geometric(rng, capped(churn_prob, self.bound), cap=self.calendar.n_days)
+        periods = geometric(state.uniforms(draw, ids), capped(churn_prob, self.bound), cap=self.calendar.n_days)
         self.calendar.add(ids, first_day + (periods - 1) * self.period_days)

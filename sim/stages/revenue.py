@@ -38,7 +38,7 @@ class Revenue:
         get a first candidate from today on.
         """
         lapsed = ids[state.people.next_purchase_day[ids] < state.day]
-        self._schedule(state, lapsed, state.day - 1, state.random("revenue"))
+        self._schedule(state, lapsed, state.day - 1, "revenue/resume")
 
     def step(self, state: State, arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Book today's purchases; return the buyers and what each paid.
@@ -49,12 +49,13 @@ class Revenue:
         people, day = state.people, state.day
         due = self.calendar.pop(day)
         due = due[people.stage[due] != CHURNED]
-        self._schedule(state, np.concatenate([due, arrivals]), day, state.random("revenue"))
+        self._schedule(state, np.concatenate([due, arrivals]), day, "revenue")
         if state.policies or state.demand != 1.0 or self.bound != 1.0:
             purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
             factors = state.demand * state.purchase_factor(due)
             actual = capped(purchase_prob, factors)
-            buyers = due[thin(state.random("revenue/accept"), actual, capped(purchase_prob, self.bound), "purchase")]
+            buyers = due[thin(state.uniforms("revenue/accept", due), actual, capped(purchase_prob, self.bound),
+                              "purchase")]
         else:
             buyers = due
         amounts = people.spend[buyers]
@@ -67,9 +68,9 @@ class Revenue:
         state.amounts_today.append(amounts)
         return buyers, amounts
 
-    def _schedule(self, state: State, ids: np.ndarray, after_day: int, rng: np.random.Generator) -> None:
-        """Draw the next candidate purchase day of ``ids`` after ``after_day``."""
-        days = after_day + geometric(rng, capped(state.people.daily_purchase_prob[ids].astype(np.float64), self.bound),
-                                     cap=self.calendar.n_days)
+    def _schedule(self, state: State, ids: np.ndarray, after_day: int, draw: str) -> None:
+        """Draw the next candidate purchase day of ``ids`` after ``after_day`` with uniforms ``draw``."""
+        prob = capped(state.people.daily_purchase_prob[ids].astype(np.float64), self.bound)
+        days = after_day + geometric(state.uniforms(draw, ids), prob, cap=self.calendar.n_days)
         state.people.next_purchase_day[ids] = np.minimum(days, self.calendar.n_days)
         self.calendar.add(ids, days)
