@@ -38,7 +38,7 @@ FIELDS: dict[str, tuple[type, float]] = {
     "referrer": (np.int32, -1),            # id of the customer who referred this one
     "referral_depth": (np.int16, 0),       # 0 = not referred, 1 = referred by a non-referred customer, ...
     "next_purchase_day": (np.int32, -1),   # day of the next candidate purchase (the revenue calendar's)
-    "draw_key": (np.int64, -1),            # the customer's key to its random draws (State.uniforms)
+    "draw_key": (np.uint64, 0),            # the customer's key to its random draws (State.uniforms)
     # accounting inside the customer's LTV window (booked by the ledger only)
     "n_purchases": (np.int32, 0),
     "revenue": (np.float64, 0.0),          # undiscounted revenue (float64: a lifetime's sum outgrows float32)

@@ -55,34 +55,43 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser of each word of ``x`` (uint64, wrapping arithmetic)."""
-    x = (x ^ (x >> np.uint64(30))) * _MIX[0]
-    x = (x ^ (x >> np.uint64(27))) * _MIX[1]
-    return x ^ (x >> np.uint64(31))
+    """splitmix64's finaliser of each word of ``x`` (uint64, wrapping arithmetic), in place."""
+    x ^= x >> np.uint64(30)
+    x *= _MIX[0]
+    x ^= x >> np.uint64(27)
+    x *= _MIX[1]
+    x ^= x >> np.uint64(31)
+    return x
 
 
 class KeyedUniforms:
     """Per-customer uniforms of one decision (e.g. ``"revenue"``) in one replication, keyed by
     customer, not by position.
 
-    The uniform of a customer on a day is a hash of (the decision's 64-bit key,
-    derived from the replication's seed sequence and the decision's name like
-    :class:`Stream`'s; the day; the customer's ``draw_key``). It does not depend
-    on which other customers are drawn with it or in what order, so when a
-    lever changes how many customers some source brings on some day, every
-    other customer still gets the same numbers: comparisons stay paired
-    customer by customer (common random numbers), not just in the totals.
-    The hash is splitmix64's finaliser applied twice, a bijection of the key,
-    so distinct customers never share a number on one day.
+    The uniform of a customer on a day is splitmix64 (Steele, Lea & Flood 2014) at counter
+    ``draw_key`` from a seed that is a hash of the decision's 64-bit key (derived from the
+    replication's seed sequence and the decision's name like :class:`Stream`'s) and the day:
+    ``mix(day_seed + draw_key · γ)`` with γ the golden-ratio constant. It does not depend on
+    which other customers are drawn with it or in what order, so when a lever changes how
+    many customers some source brings on some day, every other customer still gets the same
+    numbers: comparisons stay paired customer by customer (common random numbers), not just
+    in the totals. The map from key to number is a bijection, so distinct customers never
+    share a number on one day.
     """
 
     def __init__(self, replication: np.random.SeedSequence, decision: str):
         key = int.from_bytes(b"\x02" + decision.encode("utf-8"), "big")
         child = np.random.SeedSequence(replication.entropy, spawn_key=(*replication.spawn_key, key))
-        self._key = child.generate_state(1, np.uint64)[0]
+        self._key = int(child.generate_state(1, np.uint64)[0])
 
     def on(self, day: int, draw_keys: np.ndarray) -> np.ndarray:
-        """One uniform in (0, 1) per key of ``draw_keys`` on ``day`` (float64, 53 random bits)."""
-        day_key = _mix(np.array([(int(self._key) + day * int(_GOLDEN)) % 2 ** 64], dtype=np.uint64))
-        words = _mix(_mix(np.asarray(draw_keys, dtype=np.uint64) ^ self._key) ^ day_key)
-        return ((words >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0 ** -53
+        """One uniform in (0, 1) per key of ``draw_keys`` (uint64) on ``day`` (float64, 53 random bits)."""
+        day_seed = _mix(np.array([(self._key + day * int(_GOLDEN)) % 2 ** 64], dtype=np.uint64))
+        words = draw_keys * _GOLDEN
+        words += day_seed
+        words = _mix(words)
+        words >>= np.uint64(11)
+        uniform = words.astype(np.float64)
+        uniform += 0.5
+        uniform *= 2.0 ** -53
+        return uniform

@@ -185,9 +185,12 @@ def _unstable(first: float, first_half: float, total: float, total_half: float) 
 
     Too noisy: the first-order index exceeds the total index (which it
     cannot, in truth) by more than the wider interval's half-width, or an
-    index's interval is wider than the index itself, unless that whole
-    interval lies within ±NEGLIGIBLE (a stable "does not matter").
+    index's interval is wider than the index itself; not when both intervals
+    lie within ±NEGLIGIBLE (a stable "does not matter", whatever the order of
+    two noise-sized numbers).
     """
+    if abs(first) + first_half <= NEGLIGIBLE and abs(total) + total_half <= NEGLIGIBLE:
+        return ""
     if first - total > max(first_half, total_half):
         return f"first order {first:.2f} above total {total:.2f}"
     for label, index, half in (("first order", first, first_half), ("total", total, total_half)):

@@ -126,8 +126,7 @@ class State:
         day, before = self._arrived.get(source, (self.day, 0))
         before = before if day == self.day else 0
         self._arrived[source] = (self.day, before + n)
-        place = np.arange(before, before + n, dtype=np.int64)
-        return (source + 1) << 52 | self.day << 32 | place
+        return np.arange(before, before + n, dtype=np.uint64) + np.uint64((source + 1) << 52 | self.day << 32)
 
     def churn_factor(self, ids: np.ndarray):
         """``M_churn`` of ``ids``: the product of the policies' ``churn_multiplier`` (1.0 with no policy)."""

@@ -62,7 +62,7 @@ def test_adding_a_channel_leaves_the_first_channels_draws_unchanged():
 
 def test_a_customers_keyed_uniform_does_not_depend_on_who_is_drawn_with_it():
     keyed = KeyedUniforms(replication_seeds(0, 1)[0], "revenue")
-    keys = np.arange(1000, dtype=np.int64) << 32
+    keys = np.arange(1000, dtype=np.uint64) << np.uint64(32)
     everyone = keyed.on(5, keys)
     some = np.random.default_rng(0).permutation(1000)[:300]
     np.testing.assert_array_equal(keyed.on(5, keys[some]), everyone[some])
@@ -76,7 +76,7 @@ def test_keyed_uniforms_are_uniform_and_independent_across_customers_days_and_de
     # level, and correlations within 4 standard errors (1/sqrt(n)) of 0: between neighbouring
     # customers, between one day and the next, between two decisions on the same day.
     n, seed = 1_000_000, replication_seeds(7, 1)[0]
-    keys = (np.int64(2) << 52) | (np.int64(3) << 32) | np.arange(n, dtype=np.int64)
+    keys = np.uint64(2 << 52 | 3 << 32) + np.arange(n, dtype=np.uint64)
     revenue, retention = KeyedUniforms(seed, "revenue"), KeyedUniforms(seed, "retention")
     today, tomorrow, other = revenue.on(10, keys), revenue.on(11, keys), retention.on(10, keys)
     assert 0 < today.min() and today.max() < 1

@@ -151,6 +151,8 @@ def test_a_sample_too_small_for_stable_indices_is_warned_about_per_input(monkeyp
     (0.30, 0.05, 0.35, 0.20, "total 0.35 ± 0.20, an interval wider than the index"),
     (0.01, 0.03, 0.02, 0.02, ""),             # within ±0.05: the input does not matter
     (0.45, 0.05, 0.42, 0.05, ""),             # first above total inside the intervals
+    (0.0034, 0.003, 0.00005, 0.00005, ""),    # first above total, but both noise-sized: does not matter
+    (0.06, 0.003, 0.00005, 0.00005, "first order 0.06 above total 0.00"),   # first beyond ±0.05
 ])
 def test_what_counts_as_unstable(first, first_half, total, total_half, why):
     assert sensitivity._unstable(first, first_half, total, total_half) == why
