@@ -246,7 +246,7 @@ def test_the_calibration_command_writes_a_runnable_scenario(tmp_path):
     ({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-13-45"], "amount": [1, 2]},
      "row 2: date = '2024-13-45': not a date"),
     ({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-01-02"], "amount": [1, -2]},
-     "row 2: amount = -2: must be a number >= 0"),
+     "row 2: amount = -2: a refund (1 in all); pass --refunds net"),
     ({"customer_id": ["a", "b"], "date": ["2024-01-01", "2024-01-02"], "amount": [1, "ten"]},
      "row 2: amount = 'ten': not a number"),
     ({"customer_id": [], "date": [], "amount": []}, "no transactions"),

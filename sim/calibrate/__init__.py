@@ -81,8 +81,10 @@ class Calibration:
         return np.bincount(self.summary.first_day).tolist()
 
 
-def from_transactions(transactions, calibration_end, follow_days: int | None = None) -> Calibration:
-    """Calibrate on the purchases up to ``calibration_end`` (a date, inclusive).
+def from_transactions(transactions, calibration_end, follow_days: int | None = None,
+                      reading: data.Reading = data.Reading()) -> Calibration:
+    """Calibrate on the purchases up to ``calibration_end`` (a date, inclusive), reading the
+    data as ``reading`` says (column names, decimals, refunds, time zone: ``data.Reading``).
 
     Raise DataError for malformed data or a calibration end that is not a
     date or lies outside the data; with ``follow_days``, also before any
@@ -92,7 +94,7 @@ def from_transactions(transactions, calibration_end, follow_days: int | None = N
     range (:attr:`Fit.at_edge`) and when spend falls back to the mean amount.
     """
     end_date = data.parse_date(calibration_end, "calibration_end")     # before reading a large file
-    tx = data.load(transactions)
+    tx = data.load(transactions, reading)
     end = tx.day_of(end_date)
     last = int(tx.day.max())
     if not 0 < end <= last:
@@ -127,7 +129,13 @@ def _spend(tx: data.Transactions, summary: data.Summary, end: int) -> tuple[Fit 
     """The Gamma-Gamma fit and ``population.spend``: the distribution of the customers' mean
     spend it implies or, with a DataWarning saying why, the mean amount of the purchases up
     to the calibration end (fewer than 10 repeat customers, ``q <= 2``, or a distribution
-    the simulator would refuse)."""
+    the simulator would refuse). A count-only log gets one currency unit per purchase, with a
+    DataWarning: LTV is then in purchases' worth of spend, for the user to scale."""
+    if not tx.has_amounts:
+        warnings.warn(DataWarning("spend: the data has no amount column, so spend is not fitted; the scenario's "
+                                  "customers spend 1 per purchase (LTV in units of one purchase's spend): "
+                                  "set population.spend to your spend per purchase"), stacklevel=3)
+        return None, {"dist": "constant", "value": 1.0}
     fit = None
     try:
         fit = GammaGamma().fit(summary.repeats, summary.mean_repeat_amount)

@@ -38,7 +38,7 @@ from omegaconf import OmegaConf
 from ..config import EconomicsConfig
 from ..params import validate
 from ..validation import ConfigError
-from . import DataError, DataWarning, from_transactions
+from . import DataError, DataWarning, data, from_transactions
 from .fit_uncertainty import uncertainty
 from .holdout import replay_config
 
@@ -75,7 +75,7 @@ python -m sim.calibrate --no-uncertainty leaves it out. docs/calibration.md"""
 
 
 def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = True,
-                  gross_margin: float | None = None, ltv_days: int = LTV_DAYS) -> str:
+                  gross_margin: float | None = None, ltv_days: int = LTV_DAYS, refunds: str = "netted") -> str:
     """YAML of a ready-to-run scenario, with its documentation as comments.
 
     With ``with_uncertainty`` it ends with the fits' ``uncertainty`` mapping
@@ -87,7 +87,9 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
     tx, summary = calibration.transactions, calibration.summary
     end_date = tx.origin + calibration.calibration_end
     spend = calibration.spend.describe() if calibration.spend else "not fitted"
-    if calibration.spend_distribution["dist"] == "constant":
+    if not tx.has_amounts:
+        spend += ": the data has no amounts; population.spend is 1 per purchase, set it to your own"
+    elif calibration.spend_distribution["dist"] == "constant":
         spend += "; population.spend is the mean amount instead (docs/calibration.md)"
     header = [
         f"{name}: customers calibrated from {source}.",
@@ -97,6 +99,7 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
         "",
         f"Data: {tx.ids.size} customers, {tx.day.size} purchase days, {tx.origin} to "
         f"{tx.origin + int(tx.day.max())}; calibrated on purchases up to {end_date}.",
+        *([f"Refunds: {tx.refunds} row(s), {tx.refunded:,.2f} in all, {refunds} (--refunds)."] if tx.refunds else []),
         f"Written by `python -m sim.calibrate` on {date.today().isoformat()}.",
         "Daily BG/BB (purchase ~ Beta(alpha, beta), churn ~ Beta(gamma, delta) per day):",
         f"  {calibration.purchase_churn.describe()}; log-likelihood {calibration.purchase_churn.loglik:.1f}",
@@ -144,7 +147,8 @@ def write_whole(path: Path, text: str) -> None:
 def main(arguments=None) -> None:
     """Calibrate, check and write the scenario (exit status: see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("data", help="CSV with columns customer_id, date, amount")
+    parser.add_argument("data", help="CSV with columns customer_id, date, amount (amount optional; "
+                                     "other names through --columns)")
     parser.add_argument("--calibration-end", required=True, help="last day of the calibration period (YYYY-MM-DD)")
     parser.add_argument("--out", required=True, help="scenario file to write, e.g. scenarios/my_shop.yaml")
     parser.add_argument("--no-uncertainty", dest="uncertainty", action="store_false",
@@ -155,6 +159,17 @@ def main(arguments=None) -> None:
     parser.add_argument("--ltv-days", type=int, default=LTV_DAYS, metavar="N",
                         help=f"days the scenario follows each customer after the last arrives (default {LTV_DAYS}): "
                              "the LTV window")
+    parser.add_argument("--columns", metavar="MAP",
+                        help="the data's own column names, e.g. customer=customer_email,date=created_at,"
+                             "amount=total_price")
+    parser.add_argument("--decimal", choices=data.DECIMALS, default="auto",
+                        help="decimal separator of the amounts (default: read from them)")
+    parser.add_argument("--refunds", choices=data.REFUNDS, default="refuse",
+                        help="negative amounts: refuse them (default), drop the rows, or net them off the "
+                             "customer's latest purchase")
+    parser.add_argument("--timezone", metavar="ZONE",
+                        help="IANA time zone (e.g. Europe/Paris) for timestamps with a UTC offset; without it "
+                             "they keep the date as written")
     parser.error = lambda message: _fail(f"{message} (see python -m sim.calibrate --help)", 2)
     options = parser.parse_args(arguments)
     if options.gross_margin is not None and not 0 <= options.gross_margin <= 1:
@@ -162,20 +177,27 @@ def main(arguments=None) -> None:
     if options.ltv_days < 1:
         _fail(f"--ltv-days = {options.ltv_days}: must be a whole number of days >= 1", 2)
     try:
+        reading = data.Reading(data.Reading.parse_columns(options.columns) if options.columns else {},
+                               options.decimal, options.refunds, options.timezone)
+    except DataError as error:
+        _fail(str(error), 2)
+    try:
         _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty,
-                   options.gross_margin, options.ltv_days)
+                   options.gross_margin, options.ltv_days, reading)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
 
 
-def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: bool,
-               gross_margin: float | None = None, ltv_days: int = LTV_DAYS) -> None:
+def _calibrate(source: str, calibration_end: str, out: Path, with_uncertainty: bool,
+               gross_margin: float | None = None, ltv_days: int = LTV_DAYS,
+               reading: data.Reading = data.Reading()) -> None:
     _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
-            calibration = from_transactions(data, calibration_end, follow_days=ltv_days)
-            text = scenario_text(calibration, Path(data).name, out.stem, with_uncertainty, gross_margin, ltv_days)
+            calibration = from_transactions(source, calibration_end, follow_days=ltv_days, reading=reading)
+            text = scenario_text(calibration, Path(source).name, out.stem, with_uncertainty, gross_margin, ltv_days,
+                                 {"net": "netted", "drop": "dropped"}.get(reading.refunds, ""))
             if gross_margin is None:
                 warnings.warn(DataWarning(f"economics.gross_margin: not given, the scenario uses the simulator's "
                                           f"default {DEFAULT_MARGIN:g}; pass --gross-margin (LTV is proportional "
@@ -185,7 +207,7 @@ def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: boo
     except ConfigError as error:
         _fail(f"the calibrated scenario would not pass marketing-sim's checks: {error}; nothing written", 2)
     except MemoryError:
-        _fail(f"not enough memory to calibrate on {data}; nothing written", 1)
+        _fail(f"not enough memory to calibrate on {source}; nothing written", 1)
     try:
         write_whole(out, text)
     except OSError as error:
@@ -194,6 +216,9 @@ def _calibrate(data: str, calibration_end: str, out: Path, with_uncertainty: boo
         print(f"warning: {warning.message}", file=sys.stderr)
     print(f"wrote {out}")
     print(f"  purchase/churn: {calibration.purchase_churn.describe()}")
+    tx = calibration.transactions
+    if tx.refunds:
+        print(f"  refunds: {tx.refunds} row(s), {tx.refunded:,.2f} in all, {reading.refunds}")
     if out.parent.name == "scenarios":
         print(f"  run it: marketing-sim scenario={out.stem}")
 

@@ -3,18 +3,33 @@
 Several purchases by one customer on one day count as one transaction (its
 amount is their sum): the simulator's customers buy at most once a day.
 Days are counted from the first date in the data.
+
+Data as it comes (:class:`Reading`): other column names (``columns``), a
+``;``, tab or ``|`` delimiter (detected), amounts written ``$17.66``,
+``17,66 €``, ``1,234.50`` or ``1.234,50`` (``decimal``), refunds
+(negative amounts, ``refunds``), timestamps with a UTC offset
+(``timezone``) and logs without amounts (count-only: purchases and churn
+can be fitted, spend cannot).
 """
 from __future__ import annotations
 
 import csv
+import datetime
 import os
+import re
 import warnings
+import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 COLUMNS = ("customer_id", "date", "amount")
+#: Delimiters a CSV file may use, tried in this order when the header does not settle it.
+DELIMITERS = ",;\t|"
+#: What the refunds option allows: refuse them (an error), drop the refund rows, net them.
+REFUNDS = ("refuse", "drop", "net")
+DECIMALS = ("auto", "point", "comma")
 
 
 class DataError(ValueError):
@@ -26,14 +41,67 @@ class DataWarning(UserWarning):
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How to read a log that is not in the plain ``customer_id, date, amount`` form.
+
+    ``columns`` maps a standard column (``customer_id``, ``date``, ``amount``; ``customer``
+    is accepted for ``customer_id``) to the data's own name. ``decimal``: ``auto`` reads
+    the decimal separator from the amounts (an error when every amount is ambiguous, such
+    as ``1,234``), ``point`` or ``comma`` says it. ``refunds`` (negative amounts, ``-5`` or
+    ``(5)``): ``refuse`` is an error, ``drop`` ignores the refund rows, ``net`` takes each
+    refund off the customer's latest purchase day on or before it (a day refunded in full
+    is no purchase). ``timezone`` (an IANA name such as ``Europe/Paris``): timestamps with
+    a UTC offset are turned into that zone's local date; without it they keep the date
+    written, the customer's own local date.
+    """
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    decimal: str = "auto"
+    refunds: str = "refuse"
+    timezone: str | None = None
+
+    def __post_init__(self):
+        unknown = set(self.columns) - {*COLUMNS, "customer"}
+        if unknown:
+            raise DataError(f"columns: unknown column(s) {', '.join(sorted(unknown))}; map customer_id "
+                            f"(or customer), date and amount, e.g. customer=email,date=created_at,amount=total")
+        if self.decimal not in DECIMALS:
+            raise DataError(f"decimal = {self.decimal!r}: must be one of {', '.join(DECIMALS)}")
+        if self.refunds not in REFUNDS:
+            raise DataError(f"refunds = {self.refunds!r}: must be one of {', '.join(REFUNDS)}")
+        if self.timezone is not None:
+            try:
+                zoneinfo.ZoneInfo(self.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise DataError(f"timezone = {self.timezone!r}: not a time zone; use an IANA name such as "
+                                f"Europe/Paris, America/New_York or UTC") from None
+
+    @classmethod
+    def parse_columns(cls, text: str) -> dict[str, str]:
+        """``customer=email,date=created_at`` as a mapping; DataError if it is not of that form."""
+        pairs = [part.split("=", 1) for part in text.split(",") if part.strip()]
+        if not pairs or any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
+            raise DataError(f"--columns {text!r}: write standard=yours pairs separated by commas, "
+                            f"e.g. customer=customer_email,date=created_at,amount=total_price")
+        return {key.strip(): value.strip() for key, value in pairs}
+
+
+@dataclass(frozen=True)
 class Transactions:
     """One row per customer and purchase day, sorted by customer then day."""
 
     customer: np.ndarray      # customer index 0..n-1 (in order of first appearance)
     day: np.ndarray           # days since ``origin``
-    amount: np.ndarray        # spend that day
+    amount: np.ndarray        # spend that day (NaN throughout for a count-only log)
     ids: np.ndarray           # original customer id of each index
     origin: np.datetime64     # the first date in the data
+    refunds: int = 0          # refund rows netted or dropped (``Reading.refunds``)
+    refunded: float = 0.0     # their total amount, as a positive number
+
+    @property
+    def has_amounts(self) -> bool:
+        """Whether the log carries amounts (False for a count-only log)."""
+        return not np.isnan(self.amount).all()
 
     def day_of(self, date, what: str = "date") -> int:
         """Day number of a date (string ``YYYY-MM-DD`` or datetime64); DataError naming ``what`` if it is not one."""
@@ -61,33 +129,82 @@ def parse_date(value, what: str) -> np.datetime64:
         raise DataError(f"{what} = {value!r}: not a date; use YYYY-MM-DD (or YYYYMMDD)") from None
 
 
-def load(transactions) -> Transactions:
-    """Read and check transactions from a CSV path or a table.
+def load(transactions, reading: Reading = Reading()) -> Transactions:
+    """Read and check transactions from a CSV path or a table, as ``reading`` says.
 
     A table is a mapping of column -> sequence (a dict, a pandas DataFrame).
+    Without an ``amount`` column the log is count-only (amounts NaN).
     Raise DataError naming the column, row and value for missing columns,
-    unparseable dates, non-numeric or negative amounts, or no rows; warn
-    (DataWarning) about rows that repeat another row exactly.
+    unparseable dates, non-numeric amounts, refunds under ``refunds="refuse"``,
+    or no rows; warn (DataWarning) about rows that repeat another row exactly.
     """
     columns = _read_csv(transactions) if isinstance(transactions, (str, os.PathLike)) else _columns(transactions)
-    missing = [c for c in COLUMNS if c not in columns]
+    columns = _renamed(columns, reading.columns)
+    missing = [c for c in COLUMNS[:2] if c not in columns]
     if missing:
         raise DataError(f"required column(s) {', '.join(missing)} missing; the data needs columns "
-                        f"{', '.join(COLUMNS)} (found: {', '.join(map(str, columns)) or 'none'})")
+                        f"{', '.join(COLUMNS)} (amount optional; found: {', '.join(map(str, columns)) or 'none'}); "
+                        f"--columns maps other names, e.g. customer=customer_email,date=created_at,amount=total")
     ids = np.asarray(columns["customer_id"]).astype(str)
     if ids.size == 0:
         raise DataError("no transactions: the data has a header but no rows")
-    dates = _dates(columns["date"])
-    amounts = _amounts(columns["amount"])
-    origin = dates.min()
+    dates = _dates(columns["date"], reading.timezone)
+    amounts = _amounts(columns["amount"], reading.decimal) if "amount" in columns else np.full(ids.size, np.nan)
+    refund = amounts < 0
+    if refund.any() and reading.refunds == "refuse":
+        row = int(np.flatnonzero(refund)[0])
+        raise DataError(f"row {row + 1}: amount = {columns['amount'][row]!r}: a refund ({int(refund.sum())} in all); "
+                        f"pass --refunds net (take them off the purchases) or --refunds drop (ignore them)")
+    refunds, refunded = int(refund.sum()), float(-amounts[refund].sum())
     unique_ids, customer = np.unique(ids, return_inverse=True)
+    if refund.any() and reading.refunds == "net":
+        customer, dates, amounts = _net_refunds(customer, dates, amounts)
+    elif refund.any():
+        customer, dates, amounts = customer[~refund], dates[~refund], amounts[~refund]
+    if not customer.size:
+        raise DataError("no purchases: every row is a refund")
+    origin = dates.min()
     day = (dates - origin).astype(np.int64)
     # one transaction per customer and day, amounts summed
     key = customer.astype(np.int64) * (day.max() + 1) + day
     _warn_repeated_rows(key, amounts)
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     summed = np.bincount(inverse, weights=amounts)
-    return Transactions(customer[first], day[first], summed, unique_ids, origin)
+    kept = np.unique(customer)          # customers whose every purchase was refunded are gone
+    return Transactions(np.searchsorted(kept, customer[first]), day[first], summed, unique_ids[kept], origin,
+                        refunds, refunded)
+
+
+def _renamed(columns: dict, mapping: Mapping[str, str]) -> dict:
+    """``columns`` with the data's own names replaced by the standard ones of ``mapping``."""
+    renamed = dict(columns)
+    for standard, theirs in mapping.items():
+        standard = "customer_id" if standard == "customer" else standard
+        if theirs not in columns:
+            raise DataError(f"--columns {standard}={theirs}: the data has no column {theirs!r} "
+                            f"(found: {', '.join(map(str, columns))})")
+        renamed[standard] = renamed.pop(theirs)
+    return renamed
+
+
+def _net_refunds(customer: np.ndarray, dates: np.ndarray, amounts: np.ndarray):
+    """Take each refund off the same customer's latest purchase day on or before it; drop the
+    refund rows and the purchase days refunded in full. DataError for a refund with no purchase
+    before it."""
+    purchase = amounts >= 0
+    order = np.lexsort((dates[purchase], customer[purchase]))
+    p_customer, p_date, p_amount = (a[purchase][order] for a in (customer, dates, amounts))
+    p_amount = p_amount.copy()
+    key = p_customer.astype(np.int64) * 10 ** 7 + (p_date - p_date.min()).astype(np.int64)
+    for row in np.flatnonzero(~purchase):
+        target = customer[row] * 10 ** 7 + int((dates[row] - p_date.min()).astype(np.int64))
+        at = int(np.searchsorted(key, target, side="right")) - 1
+        if at < 0 or p_customer[at] != customer[row]:
+            raise DataError(f"row {row + 1}: a refund of {-amounts[row]:g} with no purchase by the same customer "
+                            f"on or before {dates[row]}; use --refunds drop to ignore such rows")
+        p_amount[at] += amounts[row]
+    kept = p_amount > 1e-9 * np.maximum(1.0, np.abs(p_amount).max())
+    return p_customer[kept], p_date[kept], np.maximum(p_amount[kept], 0.0)
 
 
 def summarise(tx: Transactions, calibration_end: int) -> Summary:
@@ -151,6 +268,8 @@ def _read_csv(path) -> dict:
                         f"a CSV file with columns {', '.join(COLUMNS)}") from None
     if not rows:
         raise DataError(f"{os.fspath(path)}: the file is empty")
+    if len(rows[0]) == 1:
+        rows = _split_on_other_delimiter(path, rows)
     header = [h.strip() for h in rows[0]]
     if set(map(len, rows[1:])) - {len(header), 0}:        # 0: blank lines are skipped
         number, row = next((number, row) for number, row in enumerate(rows[1:], start=2)
@@ -160,19 +279,61 @@ def _read_csv(path) -> dict:
     return {name: [r[i] for r in body] for i, name in enumerate(header)}
 
 
-def _dates(values) -> np.ndarray:
-    """Dates as datetime64[D], vectorised; on a bad one, the row and value in a DataError."""
+def _split_on_other_delimiter(path, rows: list[list[str]]) -> list[list[str]]:
+    """The rows split on the delimiter of ``DELIMITERS`` the header uses, when it has one field
+    on commas; DataError naming what was tried when none gives the header several fields."""
+    header = rows[0][0]
+    for delimiter in DELIMITERS[1:]:
+        if delimiter in header:
+            with open(path, newline="", encoding="utf-8-sig") as handle:
+                return list(csv.reader(handle, delimiter=delimiter))
+    if header.strip() in COLUMNS or header.strip() == "customer":
+        return rows                      # a one-column file: the missing columns are named later
+    raise DataError(f"{os.fspath(path)}: the header {header!r} is one field with every delimiter tried "
+                    f"(comma, semicolon, tab, |); the data must be a CSV file with columns {', '.join(COLUMNS)}")
+
+
+def _dates(values, timezone: str | None = None) -> np.ndarray:
+    """Dates as datetime64[D], vectorised; on a bad one, the row and value in a DataError.
+
+    Timestamps (``2024-03-01T23:30:00-05:00``, ``2024-03-01 23:30``) give their date as
+    written; with ``timezone``, those with a UTC offset give their local date there.
+    """
     text = np.char.strip(np.asarray(values).astype(str))
     try:
         compact = (np.char.str_len(text) == 8) & np.char.isdigit(text)
+        timed = np.char.str_len(text) > 10
         dates = np.empty(text.size, dtype="datetime64[D]")
         dates[compact] = _compact_dates(text[compact])
-        dates[~compact] = text[~compact].astype("datetime64[D]")
+        plain = ~compact & ~timed
+        dates[plain] = text[plain].astype("datetime64[D]")
+        if timed.any():
+            dates[timed] = _timestamp_dates(text[timed], timezone)
         return dates
     except ValueError:
         for row, value in enumerate(values, start=1):
-            parse_date(value, f"row {row}: date")
+            _timestamp_dates(np.array([str(value).strip()]), timezone, f"row {row}: date")
         raise
+
+
+def _timestamp_dates(text: np.ndarray, timezone: str | None, what: str = "date") -> np.ndarray:
+    """The dates of ISO timestamps (date as written, or local in ``timezone`` when they carry an
+    offset); DataError naming ``what`` for one that is not a date or timestamp."""
+    zone = zoneinfo.ZoneInfo(timezone) if timezone else None
+    dates = []
+    for value in text.tolist():
+        try:
+            stamp = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            if len(value) == 8 and value.isdigit():
+                dates.append(parse_date(value, what))
+                continue
+            raise DataError(f"{what} = {value!r}: not a date; use YYYY-MM-DD (or YYYYMMDD, or an ISO "
+                            f"timestamp such as 2024-03-01T23:30:00+01:00)") from None
+        if zone is not None and stamp.tzinfo is not None:
+            stamp = stamp.astimezone(zone)
+        dates.append(np.datetime64(stamp.date(), "D"))
+    return np.array(dates, dtype="datetime64[D]")
 
 
 def _compact_dates(text: np.ndarray) -> np.ndarray:
@@ -186,15 +347,61 @@ def _compact_dates(text: np.ndarray) -> np.ndarray:
     return first.astype("datetime64[D]") + (day - 1)
 
 
-def _amounts(values) -> np.ndarray:
+#: Currency signs and codes an amount may carry, before or after the number.
+_CURRENCY = re.compile(r"[$€£¥₹₩₽¢]|\b(?:USD|EUR|GBP|JPY|CNY|RMB|CHF|INR|CAD|AUD)\b", re.IGNORECASE)
+#: Grouping characters besides the thousands separator: spaces, no-break spaces, apostrophes.
+_GROUPING = re.compile(r"[\s\u00a0\u202f']")
+
+
+def _amounts(values, decimal: str = "auto") -> np.ndarray:
+    """Amounts as floats: currency signs and grouping dropped, ``(5)`` and ``-5`` negative
+    (refunds), the decimal separator as ``decimal`` says or as the amounts show."""
+    if decimal == "auto":
+        try:
+            return _finite(np.asarray(values, dtype=float), values)
+        except (ValueError, TypeError):
+            pass
+    text = [_GROUPING.sub("", _CURRENCY.sub("", str(v))) for v in values]
+    text = ["-" + t[1:-1] if t.startswith("(") and t.endswith(")") else t for t in text]
+    comma = _decimal_comma(text) if decimal == "auto" else decimal == "comma"
+    thousands, point = (".", ",") if comma else (",", ".")
+    cleaned = [t.replace(thousands, "").replace(point, ".") for t in text]
     try:
-        amounts = np.asarray(values, dtype=float)
+        return _finite(np.asarray(cleaned, dtype=float), values)
     except ValueError:
-        row = next(i for i, v in enumerate(values, start=1) if not _is_number(v))
+        row = next(i for i, v in enumerate(cleaned, start=1) if not _is_number(v))
         raise DataError(f"row {row}: amount = {values[row - 1]!r}: not a number") from None
-    bad = np.flatnonzero(~np.isfinite(amounts) | (amounts < 0))
+
+
+def _decimal_comma(text: list[str]) -> bool:
+    """Whether the amounts write decimals with a comma: a comma followed by 1, 2 or 4+ digits
+    at the end (``17,66``) or after the last point (``1.234,50``) says so, a point in those
+    places says not; DataError when no amount tells (every separator is followed by 3 digits,
+    as in ``1,234``) or amounts disagree."""
+    comma = point = False
+    for t in text:
+        last = max(t.rfind(","), t.rfind("."))
+        if last < 0:
+            continue
+        digits = len(t) - last - 1
+        says_decimal = digits != 3 or t.count(t[last]) == 1 and ("," in t and "." in t)
+        if says_decimal:
+            comma, point = comma or t[last] == ",", point or t[last] == "."
+    if comma and point:
+        raise DataError("amount: some amounts write decimals with a comma, others with a point; "
+                        "pass --decimal comma or --decimal point")
+    if comma or point:
+        return comma
+    if any("," in t or "." in t for t in text):
+        raise DataError("amount: every separator is followed by three digits (e.g. 1,234), which could be a "
+                        "thousands separator or a decimal one; pass --decimal point or --decimal comma")
+    return False
+
+
+def _finite(amounts: np.ndarray, values) -> np.ndarray:
+    bad = np.flatnonzero(~np.isfinite(amounts))
     if bad.size:
-        raise DataError(f"row {bad[0] + 1}: amount = {values[bad[0]]!r}: must be a number >= 0")
+        raise DataError(f"row {bad[0] + 1}: amount = {values[bad[0]]!r}: must be a finite number")
     return amounts
 
 
