@@ -27,7 +27,7 @@ from .. import distributions
 from ..limits import MAX_DAYS
 from ..validation import LARGEST, SMALLEST
 from . import data
-from .bgbb import DailyBGBB
+from .bgbb import BGBB, DailyBGBB
 from .bgnbd import BetaGeometricNBD
 from .acquisition import AcquisitionFit, fit_acquisition
 from .data import DataError, DataWarning
@@ -39,7 +39,7 @@ from .sbg import ShiftedBetaGeometric
 
 __all__ = ["AcquisitionFit", "Calibration", "DataError", "DataWarning", "check_replay_length", "fit_acquisition",
            "from_transactions",
-           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "DailyBGBB", "GammaGamma", "ModifiedBGNBD", "ParetoNBD",
+           "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "BGBB", "DailyBGBB", "GammaGamma", "ModifiedBGNBD", "ParetoNBD",
            "ShiftedBetaGeometric"]
 
 

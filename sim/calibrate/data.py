@@ -207,13 +207,30 @@ def _net_refunds(customer: np.ndarray, dates: np.ndarray, amounts: np.ndarray):
     return p_customer[kept], p_date[kept], np.maximum(p_amount[kept], 0.0)
 
 
-def summarise(tx: Transactions, calibration_end: int) -> Summary:
-    """Recency and frequency per customer from its purchases on days <= ``calibration_end``.
+def summarise(tx: Transactions, calibration_end: int, period: int = 1) -> Summary:
+    """Recency and frequency per customer from its purchases on days <= ``calibration_end``,
+    counted in opportunities of ``period`` days (default 1: in days).
 
-    Customers whose first purchase is after the calibration end are left out.
+    Opportunities lie on one grid for everyone, ``period`` days each from the first date in
+    the data (day 0), so a donor who gives every December has one opportunity a year even
+    when a gift comes a few days earlier than the last; only opportunities that end by the
+    calibration end count. ``first_day`` is then the opportunity of the first purchase.
+    Customers whose first purchase is after the last complete opportunity are left out.
     """
-    inside = tx.day <= calibration_end
-    customer, day, amount = tx.customer[inside], tx.day[inside], tx.amount[inside]
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
+        raise DataError(f"period = {period!r}: must be a whole number of days >= 1")
+    last = (calibration_end + 1) // period - 1          # the last opportunity inside the calibration
+    if last < 1:
+        raise DataError(f"period = {period}: the calibration period holds {last + 1} whole opportunit"
+                        f"{'y' if last + 1 == 1 else 'ies'} of {period} days; it needs at least 2")
+    opportunity = tx.day // period
+    inside = opportunity <= last
+    customer, day, amount = tx.customer[inside], opportunity[inside], tx.amount[inside]
+    if period > 1:          # several purchase days in one opportunity are one purchase, amounts summed
+        key = customer.astype(np.int64) * (last + 1) + day
+        keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        customer, day, amount = customer[first], day[first], np.bincount(inverse, weights=amount)
+    calibration_end = last
     n = tx.ids.size
     first_day = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_day, customer, day)
