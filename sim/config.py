@@ -111,6 +111,9 @@ class PopulationConfig:
 class RetentionConfig:
     period_days: int = param(1, low=1, high=MAX_DAYS, integer=True, unit="days",
                              doc="churn is decided every period_days after activation")
+    # true: each retention period is one purchase opportunity after the first purchase's, as in
+    # the discrete BG/BB (python -m sim.calibrate --period writes it); no effect at period_days 1
+    repeats_from_first_decision: bool = False
 
 
 @dataclass

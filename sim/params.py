@@ -51,6 +51,7 @@ class Params:
     initial_customers: int
     traits: dict            # trait name -> Distribution, in drawing order
     period_days: int
+    repeats_from_first_decision: bool
     referral_conversion_prob: float
     channels: tuple         # channel objects, in config order
     quality: tuple          # per source index: trait -> multiplier on the population's draws
@@ -156,6 +157,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         initial_customers=initial,
         traits=traits,
         period_days=period_days,
+        repeats_from_first_decision=bool(retention.repeats_from_first_decision),
         referral_conversion_prob=referral.conversion_prob,
         channels=channels,
         quality=quality,

@@ -197,5 +197,6 @@ class Components:
             retention=Retention(params.period_days, params.n_days,
                                 float(np.prod([policy.churn_bound() for policy in params.policies]))),
             revenue=Revenue(params.n_days,
-                            sale_demand * float(np.prod([policy.purchase_bound() for policy in params.policies]))),
+                            sale_demand * float(np.prod([policy.purchase_bound() for policy in params.policies])),
+                            first_gap=params.period_days - 1 if params.repeats_from_first_decision else 0),
         )

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+from omegaconf import OmegaConf
 
+from conftest import final_state
 from sim.calibrate import BGBB, DailyBGBB, data
+from test_calibration_output import run_command
 
 DONATIONS = np.loadtxt(Path(__file__).parent / "data" / "donations" / "donations.csv", delimiter=",",
                        skiprows=1).astype(np.int64)
@@ -37,15 +41,17 @@ def donation_log(rng) -> dict:
             for year in years:
                 customers.append(name)
                 dates.append(np.datetime64(f"{1995 + year}-03-01") + int(rng.integers(0, 245)))
-    customers.append("first")                       # the grid starts on 1 January 1995
-    dates.append(np.datetime64("1995-01-01"))
+    # the data run from 1 January 1995 (the grid's start) to 31 December 2001 (the calibration end);
+    # that last date is day 2,555, past the sixth 365-day year (two leap days), so it counts for nothing
+    customers += ["bounds", "bounds"]
+    dates += [np.datetime64("1995-01-01"), np.datetime64("2001-12-31")]
     return {"customer_id": customers, "date": dates, "amount": np.full(len(dates), 25.0)}
 
 
 def test_donations_logged_with_real_dates_summarise_by_year_to_the_published_table():
     tx = data.load(donation_log(np.random.default_rng(0)))
     summary = data.summarise(tx, tx.day_of("2001-12-31"), period=365)
-    donor = tx.ids != "first"                       # every customer has a purchase: a summary row each
+    donor = tx.ids != "bounds"                       # every customer has a purchase: a summary row each
     rows, counts = np.unique(np.stack([summary.repeats, summary.recency, summary.age], axis=1)[donor], axis=0,
                              return_counts=True)
     np.testing.assert_array_equal(rows, DONATIONS[:, :3])
@@ -119,3 +125,43 @@ def test_a_daily_bgbb_is_a_bgbb_of_one_day_and_bad_periods_are_refused():
     tx = data.load({"customer_id": ["a", "a"], "date": ["2024-01-01", "2024-06-01"], "amount": [1, 1]})
     with pytest.raises(data.DataError, match="holds 0 whole opportunities of 365 days; it needs at least 2"):
         data.summarise(tx, 152, period=365)
+
+
+@pytest.fixture(scope="module")
+def donations_csv(tmp_path_factory):
+    log = donation_log(np.random.default_rng(3))
+    path = tmp_path_factory.mktemp("donations") / "donations.csv"
+    with path.open("w") as handle:
+        handle.write("customer_id,date,amount\n")
+        handle.writelines(f"{c},{d},{a}\n" for c, d, a in zip(log["customer_id"], log["date"], log["amount"]))
+    return path
+
+
+def test_annual_data_fitted_by_day_is_an_error_that_names_the_period(donations_csv, tmp_path):
+    status, out, err = run_command(donations_csv, "--calibration-end", "2001-12-31", "--out", tmp_path / "d.yaml")
+    assert status == 2 and err.count("\n") == 1, err
+    assert "at most one purchase every 365 days in the data (0.0% of customer-periods hold two or more): " \
+           "fitted by day, the model is not the data's and its forecast is off; use --period 365" in err
+    assert not (tmp_path / "d.yaml").exists()
+
+
+def test_annual_data_with_period_365_simulates_the_bgbb_it_fitted(donations_csv, tmp_path):
+    """The written scenario decides churn yearly and buys from the first decision on: simulated, the
+    donors' repeat donations over years 1-6 average E[X(6)] of the fit, within 4 standard errors."""
+    out = tmp_path / "donations.yaml"
+    status, _, err = run_command(donations_csv, "--calibration-end", "2001-12-31", "--out", out, "--period", "365",
+                                 "--ltv-days", str(7 * 365), "--gross-margin", "1", "--no-uncertainty")
+    assert status == 0, err
+    config = yaml.safe_load(out.read_text())
+    assert config["retention"] == {"period_days": 365, "repeats_from_first_decision": True}
+    churn = config["population"]["churn_prob"]
+    assert churn["a"] == pytest.approx(PUBLISHED["gamma"], abs=0.01)
+    assert churn["b"] == pytest.approx(PUBLISHED["delta"], abs=0.05)
+    state = final_state(OmegaConf.create({**config, "replications": 1, "progress": False}))
+    repeats = state.people.n_purchases - 1
+    x = DONATIONS[:, 0]
+    fitted = BGBB(365).fit(x, DONATIONS[:, 1], DONATIONS[:, 2], weights=DONATIONS[:, 3]).params
+    expected = BGBB.expected_repeats(fitted, 6)
+    assert repeats.size == 11105
+    assert abs(repeats.mean() - expected) < 4 * repeats.std() / np.sqrt(repeats.size), (repeats.mean(), expected)
+    assert state.people.ti_last_purchase[repeats == 0].max() == 0      # nobody repeats inside year 0

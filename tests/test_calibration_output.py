@@ -18,17 +18,19 @@ from omegaconf import OmegaConf
 import sim
 import sim.calibrate.__main__ as command
 import sim.config
-from sim.calibrate import DailyBGBB, data
+from sim.calibrate import BGBB, data
 from sim.params import validate
 from sim.validation import LARGEST
 
 SAMPLE = Path(__file__).parent / "data" / "cdnow" / "cdnow_sample.csv"
 
 
-def shop_log(path: Path, amount, *, seed=1, customers=300, origin="2024-01-01", first_days=30, repeats=4) -> Path:
+def shop_log(path: Path, amount, *, seed=1, customers=300, origin="2024-01-01", first_days=30, repeats=4,
+             lifetime_days: float | None = 45) -> Path:
     """A ``customer_id,date,amount`` log: each customer buys first within ``first_days`` days of
-    ``origin``, then on up to ``repeats`` random days of the following 90; ``amount(rng, first)``
-    prices each purchase."""
+    ``origin``, then on up to ``repeats`` random days of the following 90 while it stays, a
+    geometric number of days with mean ``lifetime_days`` (None: it never leaves);
+    ``amount(rng, first)`` prices each purchase."""
     rng = np.random.default_rng(seed)
     start = np.datetime64(origin)
     with path.open("w", newline="") as handle:
@@ -37,7 +39,10 @@ def shop_log(path: Path, amount, *, seed=1, customers=300, origin="2024-01-01", 
         for customer in range(customers):
             first = int(rng.integers(0, first_days))
             writer.writerow([f"c{customer}", start + first, amount(rng, True)])
+            stays = rng.geometric(1 / lifetime_days) if lifetime_days else 90
             for day in np.unique(rng.integers(first + 1, first + 90, rng.integers(0, repeats + 1))):
+                if day - first > stays:
+                    continue
                 writer.writerow([f"c{customer}", start + int(day), amount(rng, False)])
     return path
 
@@ -52,12 +57,14 @@ LOGS = {
     "fixed_price": dict(amount=lambda rng, first: gamma_amount(rng, first) if first else 19.99),
     # Pareto amounts: Gamma-Gamma q <= 2, the customers' mean spend has no finite variance
     "heavy_tail": dict(amount=lambda rng, first: round(1 + float(rng.pareto(1.1)) * 10, 2)),
-    # nobody buys twice: too few repeat customers for Gamma-Gamma
+    # nobody buys twice: too few repeat customers for Gamma-Gamma (and BG/BB at an edge: --allow-edge)
     "one_time_buyers": dict(amount=gamma_amount, first_days=120, repeats=0),
     # everyone still buying at the end: no churn seen, BG/BB delta runs off to infinity
-    # (an unbounded fit gave 4.1e12, past what a config may hold)
-    "steady_buyers": dict(amount=gamma_amount, repeats=8),
+    # (an unbounded fit gave 4.1e12, past what a config may hold; written with --allow-edge)
+    "steady_buyers": dict(amount=gamma_amount, repeats=8, lifetime_days=None),
 }
+#: Logs whose purchase/churn fit stops at an edge: written only with --allow-edge.
+AT_EDGE = ("one_time_buyers", "steady_buyers")
 END = "2024-03-31"
 
 
@@ -82,7 +89,8 @@ def written(tmp_path_factory):
     results = {}
     for name, (path, end) in logs.items():
         out = folder / "scenarios" / f"calibrated_{name}.yaml"
-        status, _, err = run_command(path, "--calibration-end", end, "--out", out)
+        status, _, err = run_command(path, "--calibration-end", end, "--out", out,
+                                     *(["--allow-edge"] if name in AT_EDGE else []))
         results[name] = (status, err, out, path)
     return results
 
@@ -119,7 +127,7 @@ def test_one_price_for_every_repeat_purchase_is_the_spend(written):
     status, err, out, _ = written["fixed_price"]
     spend = yaml.safe_load(out.read_text())["population"]["spend"]
     assert spend["mean"] == pytest.approx(19.99, rel=1e-6) and spend["sigma"] < 1e-4
-    assert "warning: Gamma-Gamma (spend): p = " in err and "at the edge of the fitted range" in err
+    assert "warning: Gamma-Gamma (spend): " in err and "at the edge of the fitted range" in err
 
 
 def test_no_churn_seen_is_churn_at_the_edge_of_the_range(written):
@@ -127,6 +135,15 @@ def test_no_churn_seen_is_churn_at_the_edge_of_the_range(written):
     churn = yaml.safe_load(out.read_text())["population"]["churn_prob"]
     assert churn["b"] == pytest.approx(LARGEST) and churn["a"] / churn["b"] < 1e-9
     assert "warning: daily BG/BB (purchase and churn): delta = 1e+12 at the edge of the fitted range" in err
+    assert "written anyway (--allow-edge)" in err
+
+
+def test_a_purchase_churn_fit_at_the_edge_is_an_error_without_allow_edge(written, tmp_path):
+    _, _, _, path = written["steady_buyers"]
+    status, out, err = run_command(path, "--calibration-end", END, "--out", tmp_path / "steady.yaml")
+    assert status == 2 and err.count("\n") == 1 and out == ""
+    assert "delta = 1e+12 at the edge of the fitted range" in err and "--allow-edge writes the scenario anyway" in err
+    assert not (tmp_path / "steady.yaml").exists()
 
 
 def test_spend_falls_back_to_the_mean_amount_with_a_warning(written):
@@ -187,11 +204,11 @@ CASES = {
     "end outside the data": (lambda tmp, log: [log, "--calibration-end", "2030-01-01"], None, 2,
                              "must lie after the first date"),
     "span past the horizon limit": (lambda tmp, log: [long_span(tmp), "--calibration-end", "2010-01-01"],
-                                    (DailyBGBB, "fit", must_not_fit), 2,
+                                    (BGBB, "fit", must_not_fit), 2,
                                     "and the simulator runs at most 36,500 days; calibrate on a shorter span"),
     "amounts past the config range": (
         lambda tmp, log: [shop_log(tmp / "big.csv", lambda rng, first: 2e12 * (1 + rng.random())),
-                          "--calibration-end", END], None, 2,
+                          "--calibration-end", END, "--allow-edge"], None, 2,
         "the calibrated scenario would not pass marketing-sim's checks: population.spend.value"),
     "out is a directory": (lambda tmp, log: [log, "--calibration-end", END, "--out", tmp], None, 2,
                            "is a directory"),
@@ -201,7 +218,7 @@ CASES = {
                      "cannot write /proc/calibrated.yaml"),
     "disk full": (lambda tmp, log: [log, "--calibration-end", END], (Path, "write_text", fill_half_then_fail), 1,
                   "No space left on device; nothing written"),
-    "Ctrl-C in the fit": (lambda tmp, log: [log, "--calibration-end", END], (DailyBGBB, "fit", interrupt), 130,
+    "Ctrl-C in the fit": (lambda tmp, log: [log, "--calibration-end", END], (BGBB, "fit", interrupt), 130,
                           "interrupted; nothing written"),
     "out of memory": (lambda tmp, log: [log, "--calibration-end", END],
                       (command, "from_transactions", run_out_of_memory), 1, "not enough memory"),

@@ -65,26 +65,48 @@ class Calibration:
     spend: Fit | None             # GammaGamma: p, q, gamma (None if too few repeat customers)
     reference: Fit                # BetaGeometricNBD on weeks: r, alpha, a, b
     spend_distribution: dict      # population.spend: from ``spend``, or the mean amount (see _spend)
+    period: int = 1               # days per purchase opportunity of ``purchase_churn`` and ``summary``
 
     def population(self, params: dict | None = None) -> dict:
-        """The ``population`` config fragment (optionally for other purchase/churn parameter values)."""
+        """The ``population`` config fragment (optionally for other purchase/churn parameter values).
+
+        Churn is ``Beta(gamma, delta)`` per ``retention.period_days = period``, exactly. The
+        simulator buys by the day, so with ``period > 1`` a customer's purchase chance per
+        opportunity, ``p ~ Beta(alpha, beta)``, becomes ``p / period`` a day, as the Beta with the
+        same mean and variance: each customer keeps its expected purchases per opportunity (and
+        so revenue and LTV), though it may now buy twice in one. With ``period = 1`` it is
+        ``Beta(alpha, beta)`` itself.
+        """
         p = params or self.purchase_churn.params
+        alpha, beta = float(p["alpha"]), float(p["beta"])
+        if self.period > 1:
+            mean = alpha / (alpha + beta) / self.period
+            variance = alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1)) / self.period ** 2
+            concentration = mean * (1 - mean) / variance - 1
+            alpha, beta = mean * concentration, (1 - mean) * concentration
         return {
-            "daily_purchase_prob": {"dist": "beta", "a": float(p["alpha"]), "b": float(p["beta"])},
+            "daily_purchase_prob": {"dist": "beta", "a": alpha, "b": beta},
             "churn_prob": {"dist": "beta", "a": float(p["gamma"]), "b": float(p["delta"])},
             "spend": self.spend_distribution,
             "referral_prob": {"dist": "constant", "value": 0.0},
         }
 
     def arrivals(self) -> list[int]:
-        """New customers per day, from day 0 to the last first purchase (for a cohort channel)."""
-        return np.bincount(self.summary.first_day).tolist()
+        """New customers per day, from day 0 to the last first purchase (for a cohort channel);
+        with ``period > 1``, on the first day of their first opportunity."""
+        return np.bincount(self.summary.first_day * self.period).tolist()
 
 
 def from_transactions(transactions, calibration_end, follow_days: int | None = None,
-                      reading: data.Reading = data.Reading()) -> Calibration:
+                      reading: data.Reading = data.Reading(), period: int = 1,
+                      allow_edge: bool = False) -> Calibration:
     """Calibrate on the purchases up to ``calibration_end`` (a date, inclusive), reading the
-    data as ``reading`` says (column names, decimals, refunds, time zone: ``data.Reading``).
+    data as ``reading`` says (column names, decimals, refunds, time zone: ``data.Reading``),
+    with one purchase opportunity every ``period`` days (1: the simulator's daily process).
+
+    A purchase-and-churn fit with a parameter at the edge of its range or without finite
+    standard errors is a DataError naming the likely cause (data with at most one purchase
+    a year fitted by day: use ``period=365``), or, with ``allow_edge``, a DataWarning.
 
     Raise DataError for malformed data or a calibration end that is not a
     date or lies outside the data; with ``follow_days``, also before any
@@ -101,14 +123,39 @@ def from_transactions(transactions, calibration_end, follow_days: int | None = N
         first_date, last_date = tx.origin, tx.origin + np.timedelta64(last, "D")
         raise DataError(f"calibration_end = {calibration_end!r}: must lie after the first date "
                         f"({first_date}) and no later than the last ({last_date}) in the data")
-    summary = data.summarise(tx, end)
+    summary = data.summarise(tx, end, period)
     if follow_days is not None:
         check_replay_length(tx, summary, follow_days)
-    purchase_churn = DailyBGBB().fit(summary.repeats, summary.recency, summary.age)
-    _warn_at_edge("daily BG/BB (purchase and churn)", purchase_churn)
+    purchase_churn = BGBB(period).fit(summary.repeats, summary.recency, summary.age)
+    _check_purchase_churn(purchase_churn, tx, end, period, allow_edge)
     spend, spend_distribution = _spend(tx, summary, end)
-    reference = BetaGeometricNBD().fit(summary.repeats, summary.recency / 7.0, summary.age / 7.0)
-    return Calibration(tx, summary, end, purchase_churn, spend, reference, spend_distribution)
+    unit = 7.0 if period == 1 else 1.0          # the reference in weeks, or in opportunities
+    reference = BetaGeometricNBD().fit(summary.repeats, summary.recency / unit, summary.age / unit)
+    return Calibration(tx, summary, end, purchase_churn, spend, reference, spend_distribution, period)
+
+
+def _check_purchase_churn(fit: Fit, tx: data.Transactions, end: int, period: int, allow_edge: bool) -> None:
+    """DataError (DataWarning with ``allow_edge``) for a purchase/churn fit the data do not determine."""
+    model = "daily BG/BB (purchase and churn)" if period == 1 else f"BG/BB, one opportunity every {period} days"
+    unstable = [n for n in fit.names if not np.isfinite(fit.se.get(n, np.nan))]
+    if not fit.at_edge and not unstable:
+        return
+    detected, share = data.detect_period(tx, end)
+    if detected > period:
+        cause = (f"at most one purchase every {detected} days in the data ({share:.1%} of customer-periods hold "
+                 f"two or more): use --period {detected}")
+    elif fit.at_edge:
+        values = ", ".join(f"{n} = {fit.params[n]:.3g}" for n in fit.at_edge)
+        hint = ", as when no churn is seen: everyone still buying at the end" if "delta" in fit.at_edge else ""
+        cause = (f"{values} at the edge of the fitted range [{SMALLEST:g}, {LARGEST:g}]: the data do not "
+                 f"determine {'them' if len(fit.at_edge) > 1 else 'it'}{hint}")
+    else:
+        cause = f"no finite standard error for {', '.join(unstable)}: the likelihood is flat there"
+    message = f"{model}: {cause} (docs/calibration.md, Fits at the edge)"
+    if not allow_edge:
+        raise DataError(f"{message}; --allow-edge writes the scenario anyway")
+    warnings.warn(DataWarning(f"{message}; written anyway (--allow-edge): read its numbers with care"),
+                  stacklevel=3)
 
 
 def check_replay_length(tx: data.Transactions, summary: data.Summary, follow_days: int) -> None:

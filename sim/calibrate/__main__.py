@@ -101,10 +101,10 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
         f"{tx.origin + int(tx.day.max())}; calibrated on purchases up to {end_date}.",
         *([f"Refunds: {tx.refunds} row(s), {tx.refunded:,.2f} in all, {refunds} (--refunds)."] if tx.refunds else []),
         f"Written by `python -m sim.calibrate` on {date.today().isoformat()}.",
-        "Daily BG/BB (purchase ~ Beta(alpha, beta), churn ~ Beta(gamma, delta) per day):",
-        f"  {calibration.purchase_churn.describe()}; log-likelihood {calibration.purchase_churn.loglik:.1f}",
+        *_purchase_churn_lines(calibration),
         f"Gamma-Gamma spend: {spend}",
-        f"BG/NBD reference (weeks): {calibration.reference.describe()}",
+        f"BG/NBD reference ({'weeks' if calibration.period == 1 else 'opportunities'}): "
+        f"{calibration.reference.describe()}",
         f"Gross margin: {gross_margin:g} (--gross-margin)" if gross_margin is not None else
         f"Gross margin: not given, the simulator's default {DEFAULT_MARGIN:g} (--gross-margin sets it; LTV is "
         "proportional to it)",
@@ -116,6 +116,20 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
                                                                 width=1000)
     validate(OmegaConf.create(text))
     return text
+
+
+def _purchase_churn_lines(calibration) -> list[str]:
+    """The header's lines on the purchase-and-churn fit and, for a period, how it maps to days."""
+    fit, period = calibration.purchase_churn, calibration.period
+    if period == 1:
+        return ["Daily BG/BB (purchase ~ Beta(alpha, beta), churn ~ Beta(gamma, delta) per day):",
+                f"  {fit.describe()}; log-likelihood {fit.loglik:.1f}"]
+    return [f"BG/BB with one opportunity every {period} days (--period; purchase ~ Beta(alpha, beta) per",
+            f"opportunity, churn ~ Beta(gamma, delta) at the start of each): {fit.describe()};",
+            f"log-likelihood {fit.loglik:.1f}. Churn is decided every {period} days (retention.period_days);",
+            f"the simulator buys by the day, so daily_purchase_prob is p / {period} as the Beta of the same mean",
+            "and variance: the expected purchases per opportunity (and LTV) are the fit's, but a customer",
+            "may buy twice in one opportunity. Arrivals are on the first day of their first opportunity."]
 
 
 def _dump(config: dict, width: int = 100) -> str:
@@ -159,6 +173,13 @@ def main(arguments=None) -> None:
     parser.add_argument("--ltv-days", type=int, default=LTV_DAYS, metavar="N",
                         help=f"days the scenario follows each customer after the last arrives (default {LTV_DAYS}): "
                              "the LTV window")
+    parser.add_argument("--period", type=int, metavar="DAYS",
+                        help="days per purchase opportunity: 1 (the simulator's daily process), 7, 30, 365 for data "
+                             "with at most one purchase a week, month, year (default: 1, an error when the data "
+                             "show a longer grid)")
+    parser.add_argument("--allow-edge", action="store_true",
+                        help="write the scenario even when the purchase/churn fit stops at the edge of its range "
+                             "(a loud warning instead of an error)")
     parser.add_argument("--columns", metavar="MAP",
                         help="the data's own column names, e.g. customer=customer_email,date=created_at,"
                              "amount=total_price")
@@ -174,6 +195,8 @@ def main(arguments=None) -> None:
     options = parser.parse_args(arguments)
     if options.gross_margin is not None and not 0 <= options.gross_margin <= 1:
         _fail(f"--gross-margin = {options.gross_margin:g}: must be a share of revenue in [0, 1]", 2)
+    if options.period is not None and options.period < 1:
+        _fail(f"--period = {options.period}: must be a whole number of days >= 1", 2)
     if options.ltv_days < 1:
         _fail(f"--ltv-days = {options.ltv_days}: must be a whole number of days >= 1", 2)
     try:
@@ -183,19 +206,28 @@ def main(arguments=None) -> None:
         _fail(str(error), 2)
     try:
         _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty,
-                   options.gross_margin, options.ltv_days, reading)
+                   options.gross_margin, options.ltv_days, reading, options.period, options.allow_edge)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
 
 
 def _calibrate(source: str, calibration_end: str, out: Path, with_uncertainty: bool,
                gross_margin: float | None = None, ltv_days: int = LTV_DAYS,
-               reading: data.Reading = data.Reading()) -> None:
+               reading: data.Reading = data.Reading(), period: int | None = None, allow_edge: bool = False) -> None:
     _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
-            calibration = from_transactions(source, calibration_end, follow_days=ltv_days, reading=reading)
+            calibration = from_transactions(source, calibration_end, follow_days=ltv_days, reading=reading,
+                                            period=period or 1, allow_edge=allow_edge)
+            detected, share = data.detect_period(calibration.transactions, calibration.calibration_end)
+            if detected > calibration.period:
+                grid = (f"at most one purchase every {detected} days in the data ({share:.1%} of customer-periods "
+                        f"hold two or more)")
+                if period is None:
+                    raise DataError(f"{grid}: fitted by day, the model is not the data's and its forecast is off; "
+                                    f"use --period {detected} (or --period 1 to fit by day anyway)")
+                warnings.warn(DataWarning(f"{grid}: --period {detected} fits that model"))
             text = scenario_text(calibration, Path(source).name, out.stem, with_uncertainty, gross_margin, ltv_days,
                                  {"net": "netted", "drop": "dropped"}.get(reading.refunds, ""))
             if gross_margin is None:

@@ -32,7 +32,7 @@ def replay_config(calibration: Calibration, last_day: int, population: dict | No
         "horizon": {"acquisition_days": len(arrivals), "ltv_days": last_day + 1 - len(arrivals)},
         "market": {"size": int(sum(arrivals)), "innovation": 0.0, "imitation": 0.0},
         "population": population or calibration.population(),
-        "retention": {"period_days": 1},
+        "retention": {"period_days": calibration.period, "repeats_from_first_decision": calibration.period > 1},
         "channels": {"customers": {"kind": "cohort", "arrivals": arrivals}},
     }
 

@@ -26,8 +26,11 @@ class Revenue:
     actual probability over that (see ``sim.calendar``).
     """
 
-    def __init__(self, n_days: int, bound: float = 1.0):
+    def __init__(self, n_days: int, bound: float = 1.0, first_gap: int = 0):
         self.bound = bound
+        self.first_gap = first_gap
+        """Days after the first purchase without a repeat candidate (``period_days − 1`` with
+        ``retention.repeats_from_first_decision``: repeats start on the first churn decision day)."""
         self.calendar = Calendar(n_days)
 
     def resume(self, state: State, ids: np.ndarray) -> None:
@@ -44,12 +47,16 @@ class Revenue:
         """Book today's purchases; return the buyers and what each paid.
 
         Today's candidates and ``arrivals`` (who made their first purchase
-        today) get their next candidate day after today.
+        today) get their next candidate day after today (arrivals after ``first_gap`` more).
         """
         people, day = state.people, state.day
         due = self.calendar.pop(day)
         due = due[people.stage[due] != CHURNED]
-        self._schedule(state, np.concatenate([due, arrivals]), day, "revenue")
+        if self.first_gap:
+            self._schedule(state, due, day, "revenue")
+            self._schedule(state, arrivals, day + self.first_gap, "revenue")
+        else:
+            self._schedule(state, np.concatenate([due, arrivals]), day, "revenue")
         if state.policies or state.demand != 1.0 or self.bound != 1.0:
             purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
             factors = state.demand * state.purchase_factor(due)
