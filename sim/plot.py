@@ -128,19 +128,22 @@ def response_curves(result, ax=None):
 
 
 def holdout_tracking(forecast: dict, ax=None):
-    """Cumulative repeat transactions by week: actual, simulated with its 90 % band, BG/NBD."""
+    """Cumulative repeat transactions by report period: actual, simulated with its 90 % band,
+    every closed-form model, end of calibration marked (``sim.calibrate.holdout.forecast``)."""
     ax = _axes(ax)
-    week = forecast["week"]
-    ax.fill_between(week, forecast["simulated_p05"], forecast["simulated_p95"], color="#9ecae1",
+    time = forecast["time"]
+    ax.fill_between(time, forecast["simulated_p05"], forecast["simulated_p95"], color="#9ecae1",
                     alpha=0.6, label="simulated, 90 % interval")
-    ax.plot(week, forecast["simulated"], color="#08519c", label="simulated (mean)")
-    ax.plot(week, forecast["bgnbd"], color="#de2d26", ls="--", label="BG/NBD")
-    ax.plot(week, forecast["actual"], color="black", lw=1.5, label="actual")
-    ax.axvline(forecast["calibration_weeks"], color="grey", ls=":", label="end of calibration")
-    ax.set_xlabel("week")
+    ax.plot(time, forecast["simulated"], color="#08519c", label="simulated (mean)")
+    for (name, series), style in zip(forecast["closed_forms"].items(), ("--", "-.", ":", (0, (5, 1)))):
+        ax.plot(time, series, ls=style, lw=1.2, label=name)
+    ax.plot(time, forecast["actual"], color="black", lw=1.5, label="actual")
+    ax.axvline(forecast["calibration_time"], color="grey", ls=":", label="end of calibration")
+    every = forecast["every"]
+    ax.set_xlabel({1: "day", 7: "week", 30: "month (30 days)", 365: "year"}.get(every, f"period of {every} days"))
     ax.set_ylabel("cumulative repeat transactions")
     ax.set_title("Holdout tracking")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left")
     ax.grid(alpha=0.3)
     return ax
 

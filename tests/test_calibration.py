@@ -218,12 +218,14 @@ def test_a_customer_just_acquired_is_expected_to_buy_the_unconditional_number(mo
 
 def test_holdout_forecast_on_the_cdnow_sample():
     forecast = calibrate.holdout_forecast(SAMPLE, "1997-09-30", "1998-06-30", replications=4)
-    lengths = {k: len(v) for k, v in forecast.items() if not np.isscalar(v)}
+    lengths = {k: len(v) for k, v in forecast.items() if isinstance(v, np.ndarray)}
     assert set(lengths.values()) == {78}
-    assert {"week", "actual", "simulated", "simulated_p05", "simulated_p95", "bgnbd"} <= set(lengths)
+    assert {"time", "actual", "simulated", "simulated_p05", "simulated_p95"} <= set(lengths)
+    assert set(forecast["closed_forms"]) == {"BG/BB", "BG/NBD", "MBG/NBD", "Pareto/NBD"}
     # the sample's repeat transactions up to week 78, several a day counted once
     assert forecast["actual"][-1] == 4339
-    assert np.all(np.diff(forecast["actual"]) >= 0) and np.all(np.diff(forecast["bgnbd"]) >= 0)
+    assert np.all(np.diff(forecast["actual"]) >= 0)
+    assert all(np.all(np.diff(series) >= 0) for series in forecast["closed_forms"].values())
     assert np.all(forecast["simulated_p05"] <= forecast["simulated_p95"])
     assert abs(forecast["simulated"][-1] / forecast["actual"][-1] - 1) < 0.15
 
@@ -370,3 +372,16 @@ def test_a_binned_summary_with_weights_fits_as_its_customers_one_by_one(model):
     assert rows.shape[0] < x.size / 2                      # the summary is a real compression
     with pytest.raises(ValueError, match="weights: one finite number >= 0 per customer row"):
         model().fit(*rows.T, weights=-counts)
+
+
+@pytest.mark.parametrize("survivors, published", [
+    ([1000, 631, 468, 382, 326, 289, 262, 241], (0.704, 1.182, -1680.3)),      # "regular" customers
+    ([1000, 869, 743, 653, 593, 551, 517, 491], (0.668, 3.806, -1611.2)),      # "high end" customers
+])
+def test_sbg_reproduces_the_published_fits(survivors, published):
+    """Fader & Hardie (2007), "How to project customer retention", J. Interactive Marketing 21(1):
+    the sBG on the first seven years of each segment."""
+    fit = calibrate.retention_from_survival(survivors)
+    a, b, loglik = published
+    assert fit["a"] == pytest.approx(a, abs=0.0005) and fit["b"] == pytest.approx(b, abs=0.0005)
+    assert fit["loglik"] == pytest.approx(loglik, abs=0.05)

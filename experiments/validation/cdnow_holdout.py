@@ -38,12 +38,10 @@ def main(sample: bool, replications: int = 50, out: Path = Path("runs/validation
     forecast = calibrate.holdout.forecast(calibration, "1998-06-30", replications=replications)
     calibration_week = 39
 
-    def holdout(series):
-        return series[-1] - series[calibration_week - 1]
-
-    actual = holdout(forecast["actual"])
-    rows = [("actual", actual), ("simulated (mean of replications)", holdout(forecast["simulated"])),
-            ("BG/NBD", holdout(forecast["bgnbd"]))]
+    holdout = forecast["holdout"]
+    actual = holdout["actual"]
+    rows = [("actual", actual), ("simulated (mean of replications)", holdout["simulated"]),
+            *((name, holdout[name]) for name in forecast["closed_forms"])]
     print("\nrepeat transactions in the holdout (weeks 40-78)")
     print("| forecast | transactions | error |\n|---|---:|---:|")
     for label, value in rows:
@@ -52,7 +50,8 @@ def main(sample: bool, replications: int = 50, out: Path = Path("runs/validation
     print("\ncumulative repeat transactions at week 39 / 78: "
           f"actual {forecast['actual'][38]:,.0f} / {forecast['actual'][-1]:,.0f}, "
           f"simulated {forecast['simulated'][38]:,.0f} / {forecast['simulated'][-1]:,.0f}, "
-          f"BG/NBD {forecast['bgnbd'][38]:,.0f} / {forecast['bgnbd'][-1]:,.0f}")
+          
+          + ", ".join(f"{name} {series[38]:,.0f} / {series[-1]:,.0f}" for name, series in forecast["closed_forms"].items()))
     print("90 % interval at week 78: simulation noise only "
           f"[{forecast['noise_p05'][-1]:,.0f}, {forecast['noise_p95'][-1]:,.0f}], "
           f"with parameter uncertainty [{forecast['simulated_p05'][-1]:,.0f}, {forecast['simulated_p95'][-1]:,.0f}]")

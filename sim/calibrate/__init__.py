@@ -26,9 +26,10 @@ import numpy as np
 from .. import distributions
 from ..limits import MAX_DAYS
 from ..validation import LARGEST, SMALLEST
-from . import data
+from . import compare, data
 from .bgbb import BGBB, DailyBGBB
 from .bgnbd import BetaGeometricNBD
+from .compare import time_scale
 from .acquisition import AcquisitionFit, fit_acquisition
 from .data import DataError, DataWarning
 from .gamma_gamma import GammaGamma
@@ -37,7 +38,10 @@ from .mle import Fit
 from .pareto_nbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 
-__all__ = ["AcquisitionFit", "Calibration", "DataError", "DataWarning", "check_replay_length", "fit_acquisition",
+#: Models :func:`from_transactions` can write as the simulator's population (``--model``).
+WRITABLE = ("bgbb", "pareto_nbd")
+
+__all__ = ["WRITABLE", "AcquisitionFit", "Calibration", "DataError", "DataWarning", "check_replay_length", "fit_acquisition",
            "from_transactions",
            "holdout_forecast", "retention_from_survival", "BetaGeometricNBD", "BGBB", "DailyBGBB", "GammaGamma", "ModifiedBGNBD", "ParetoNBD",
            "ShiftedBetaGeometric"]
@@ -61,23 +65,37 @@ class Calibration:
     transactions: data.Transactions
     summary: data.Summary
     calibration_end: int          # day number of the calibration end
-    purchase_churn: Fit           # DailyBGBB: alpha, beta (purchase), gamma, delta (churn)
+    purchase_churn: Fit           # the written model's fit: BG/BB alpha, beta, gamma, delta; or Pareto/NBD
     spend: Fit | None             # GammaGamma: p, q, gamma (None if too few repeat customers)
     reference: Fit                # BetaGeometricNBD on weeks: r, alpha, a, b
     spend_distribution: dict      # population.spend: from ``spend``, or the mean amount (see _spend)
     period: int = 1               # days per purchase opportunity of ``purchase_churn`` and ``summary``
+    model: str = "bgbb"           # the model written as the population: a key of WRITABLE
 
     def population(self, params: dict | None = None) -> dict:
         """The ``population`` config fragment (optionally for other purchase/churn parameter values).
 
-        Churn is ``Beta(gamma, delta)`` per ``retention.period_days = period``, exactly. The
-        simulator buys by the day, so with ``period > 1`` a customer's purchase chance per
+        BG/BB: churn is ``Beta(gamma, delta)`` per ``retention.period_days = period``, exactly.
+        The simulator buys by the day, so with ``period > 1`` a customer's purchase chance per
         opportunity, ``p ~ Beta(alpha, beta)``, becomes ``p / period`` a day, as the Beta with the
         same mean and variance: each customer keeps its expected purchases per opportunity (and
         so revenue and LTV), though it may now buy twice in one. With ``period = 1`` it is
         ``Beta(alpha, beta)`` itself.
+
+        Pareto/NBD: the rates per time unit of ``u`` days become rates a day, ``lambda / u ~
+        Gamma(r, scale 1 / (alpha u))`` to buy and ``mu / u ~ Gamma(s, scale 1 / (beta u))`` to
+        churn, decided daily: a daily chance for a daily rate, which is exact to first order
+        (``1 - exp(-rate)``; under 1 % apart for rates under 0.02 a day).
         """
         p = params or self.purchase_churn.params
+        if self.model == "pareto_nbd":
+            days = time_scale(self.period) * self.period          # days per time unit of the fit
+            return {
+                "daily_purchase_prob": {"dist": "gamma", "shape": float(p["r"]), "scale": 1 / (float(p["alpha"]) * days)},
+                "churn_prob": {"dist": "gamma", "shape": float(p["s"]), "scale": 1 / (float(p["beta"]) * days)},
+                "spend": self.spend_distribution,
+                "referral_prob": {"dist": "constant", "value": 0.0},
+            }
         alpha, beta = float(p["alpha"]), float(p["beta"])
         if self.period > 1:
             mean = alpha / (alpha + beta) / self.period
@@ -91,6 +109,11 @@ class Calibration:
             "referral_prob": {"dist": "constant", "value": 0.0},
         }
 
+    def retention(self) -> dict:
+        """The ``retention`` config fragment: churn decided once per opportunity (BG/BB) or daily (Pareto/NBD)."""
+        period = 1 if self.model == "pareto_nbd" else self.period
+        return {"period_days": period, "repeats_from_first_decision": period > 1}
+
     def arrivals(self) -> list[int]:
         """New customers per day, from day 0 to the last first purchase (for a cohort channel);
         with ``period > 1``, on the first day of their first opportunity."""
@@ -99,10 +122,11 @@ class Calibration:
 
 def from_transactions(transactions, calibration_end, follow_days: int | None = None,
                       reading: data.Reading = data.Reading(), period: int = 1,
-                      allow_edge: bool = False) -> Calibration:
+                      allow_edge: bool = False, model: str = "bgbb") -> Calibration:
     """Calibrate on the purchases up to ``calibration_end`` (a date, inclusive), reading the
     data as ``reading`` says (column names, decimals, refunds, time zone: ``data.Reading``),
-    with one purchase opportunity every ``period`` days (1: the simulator's daily process).
+    with one purchase opportunity every ``period`` days (1: the simulator's daily process),
+    writing ``model`` (a key of :data:`WRITABLE`) as the population.
 
     A purchase-and-churn fit with a parameter at the edge of its range or without finite
     standard errors is a DataError naming the likely cause (data with at most one purchase
@@ -115,6 +139,10 @@ def from_transactions(transactions, calibration_end, follow_days: int | None = N
     (DataWarning) when a fit the population uses stops at the edge of its
     range (:attr:`Fit.at_edge`) and when spend falls back to the mean amount.
     """
+    if model not in WRITABLE:
+        raise DataError(f"model = {model!r}: must be one of {', '.join(WRITABLE)}; "
+                        f"{', '.join(k for k in compare.MODELS if k not in WRITABLE)} churn at a purchase, which the "
+                        "simulator's daily churn does not express (they are compared, not written)")
     end_date = data.parse_date(calibration_end, "calibration_end")     # before reading a large file
     tx = data.load(transactions, reading)
     end = tx.day_of(end_date)
@@ -126,17 +154,19 @@ def from_transactions(transactions, calibration_end, follow_days: int | None = N
     summary = data.summarise(tx, end, period)
     if follow_days is not None:
         check_replay_length(tx, summary, follow_days)
-    purchase_churn = BGBB(period).fit(summary.repeats, summary.recency, summary.age)
-    _check_purchase_churn(purchase_churn, tx, end, period, allow_edge)
+    purchase_churn = compare.fit(model, summary, period).fit
+    _check_purchase_churn(purchase_churn, tx, end, period, allow_edge, model)
     spend, spend_distribution = _spend(tx, summary, end)
-    unit = 7.0 if period == 1 else 1.0          # the reference in weeks, or in opportunities
-    reference = BetaGeometricNBD().fit(summary.repeats, summary.recency / unit, summary.age / unit)
-    return Calibration(tx, summary, end, purchase_churn, spend, reference, spend_distribution, period)
+    reference = compare.fit("bgnbd", summary, period).fit
+    return Calibration(tx, summary, end, purchase_churn, spend, reference, spend_distribution, period, model)
 
 
-def _check_purchase_churn(fit: Fit, tx: data.Transactions, end: int, period: int, allow_edge: bool) -> None:
+def _check_purchase_churn(fit: Fit, tx: data.Transactions, end: int, period: int, allow_edge: bool,
+                          key: str = "bgbb") -> None:
     """DataError (DataWarning with ``allow_edge``) for a purchase/churn fit the data do not determine."""
-    model = "daily BG/BB (purchase and churn)" if period == 1 else f"BG/BB, one opportunity every {period} days"
+    model = compare.MODELS[key] + (" (purchase and churn)" if period == 1 else f", one opportunity every {period} days")
+    if key == "bgbb" and period == 1:
+        model = "daily " + model
     unstable = [n for n in fit.names if not np.isfinite(fit.se.get(n, np.nan))]
     if not fit.at_edge and not unstable:
         return
@@ -146,7 +176,8 @@ def _check_purchase_churn(fit: Fit, tx: data.Transactions, end: int, period: int
                  f"two or more): use --period {detected}")
     elif fit.at_edge:
         values = ", ".join(f"{n} = {fit.params[n]:.3g}" for n in fit.at_edge)
-        hint = ", as when no churn is seen: everyone still buying at the end" if "delta" in fit.at_edge else ""
+        no_churn = {"bgbb": "delta", "pareto_nbd": "beta"}.get(key) in fit.at_edge
+        hint = ", as when no churn is seen: everyone still buying at the end" if no_churn else ""
         cause = (f"{values} at the edge of the fitted range [{SMALLEST:g}, {LARGEST:g}]: the data do not "
                  f"determine {'them' if len(fit.at_edge) > 1 else 'it'}{hint}")
     else:
@@ -207,7 +238,8 @@ def _warn_at_edge(model: str, fit: Fit) -> None:
             f"(docs/calibration.md, Fits at the edge)"), stacklevel=3)
 
 
-def holdout_forecast(transactions, calibration_end, holdout_end, **options) -> dict:
-    """Calibrate, replay the customers to ``holdout_end`` and compare by week (see :mod:`.holdout`)."""
+def holdout_forecast(transactions, calibration_end, holdout_end, period: int = 1, **options) -> dict:
+    """Calibrate, replay the customers to ``holdout_end`` and compare them with every model
+    every week or ``every`` days (see :func:`.holdout.forecast` for ``options``)."""
     from .holdout import forecast
-    return forecast(from_transactions(transactions, calibration_end), holdout_end, **options)
+    return forecast(from_transactions(transactions, calibration_end, period=period), holdout_end, **options)

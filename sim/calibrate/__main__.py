@@ -38,8 +38,9 @@ from omegaconf import OmegaConf
 from ..config import EconomicsConfig
 from ..params import validate
 from ..validation import ConfigError
-from . import DataError, DataWarning, data, from_transactions
+from . import WRITABLE, DataError, DataWarning, compare, data, from_transactions
 from .fit_uncertainty import uncertainty
+from .holdout import forecast as run_holdout
 from .holdout import replay_config
 
 #: Days the scenario follows each customer after the last first purchase by default (--ltv-days), and its replications.
@@ -121,6 +122,11 @@ def scenario_text(calibration, source: str, name: str, with_uncertainty: bool = 
 def _purchase_churn_lines(calibration) -> list[str]:
     """The header's lines on the purchase-and-churn fit and, for a period, how it maps to days."""
     fit, period = calibration.purchase_churn, calibration.period
+    if calibration.model == "pareto_nbd":
+        unit = "week" if period == 1 else f"opportunity of {period} days"
+        return [f"Pareto/NBD (--model pareto_nbd; purchase rate ~ Gamma(r, alpha), churn rate ~ Gamma(s, beta) a {unit}):",
+                f"  {fit.describe()}; log-likelihood {fit.loglik:.1f}. The simulator decides both daily, with the",
+                "  rates a day as daily chances (docs/calibration.md, Choosing the model)."]
     if period == 1:
         return ["Daily BG/BB (purchase ~ Beta(alpha, beta), churn ~ Beta(gamma, delta) per day):",
                 f"  {fit.describe()}; log-likelihood {fit.loglik:.1f}"]
@@ -177,6 +183,19 @@ def main(arguments=None) -> None:
                         help="days per purchase opportunity: 1 (the simulator's daily process), 7, 30, 365 for data "
                              "with at most one purchase a week, month, year (default: 1, an error when the data "
                              "show a longer grid)")
+    parser.add_argument("--model", choices=WRITABLE, default="bgbb",
+                        help="the model written as the scenario's population: bgbb, the simulator's own process "
+                             "(default), or pareto_nbd; every model is fitted and compared")
+    parser.add_argument("--holdout-end", metavar="DATE",
+                        help="last day of the holdout the models are compared on (default: the data's last date, "
+                             "when it lies after the calibration end)")
+    parser.add_argument("--no-holdout", dest="holdout", action="store_false",
+                        help="compare the models' fits only, without replaying the holdout")
+    parser.add_argument("--every", type=int, metavar="DAYS",
+                        help="days between the points of the holdout report (default 7, or the period)")
+    parser.add_argument("--report", metavar="DIR",
+                        help="folder for the comparison (models.csv), the holdout by report period "
+                             "(holdout.csv) and its tracking plot (holdout.png)")
     parser.add_argument("--allow-edge", action="store_true",
                         help="write the scenario even when the purchase/churn fit stops at the edge of its range "
                              "(a loud warning instead of an error)")
@@ -205,21 +224,26 @@ def main(arguments=None) -> None:
     except DataError as error:
         _fail(str(error), 2)
     try:
-        _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty,
-                   options.gross_margin, options.ltv_days, reading, options.period, options.allow_edge)
+        calibration = _calibrate(options.data, options.calibration_end, Path(options.out), options.uncertainty,
+                                 options.gross_margin, options.ltv_days, reading, options.period,
+                                 options.allow_edge, options.model)
+        _compare(calibration, options.holdout_end if options.holdout else None, options.holdout, options.every,
+                 Path(options.report) if options.report else None)
     except KeyboardInterrupt:
         _fail("interrupted; nothing written", 130)
 
 
 def _calibrate(source: str, calibration_end: str, out: Path, with_uncertainty: bool,
                gross_margin: float | None = None, ltv_days: int = LTV_DAYS,
-               reading: data.Reading = data.Reading(), period: int | None = None, allow_edge: bool = False) -> None:
+               reading: data.Reading = data.Reading(), period: int | None = None, allow_edge: bool = False,
+               model: str = "bgbb"):
+    """Calibrate and write the scenario (or exit with an error line); return the calibration."""
     _check_out(out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
             calibration = from_transactions(source, calibration_end, follow_days=ltv_days, reading=reading,
-                                            period=period or 1, allow_edge=allow_edge)
+                                            period=period or 1, allow_edge=allow_edge, model=model)
             detected, share = data.detect_period(calibration.transactions, calibration.calibration_end)
             if detected > calibration.period:
                 grid = (f"at most one purchase every {detected} days in the data ({share:.1%} of customer-periods "
@@ -253,6 +277,72 @@ def _calibrate(source: str, calibration_end: str, out: Path, with_uncertainty: b
         print(f"  refunds: {tx.refunds} row(s), {tx.refunded:,.2f} in all, {reading.refunds}")
     if out.parent.name == "scenarios":
         print(f"  run it: marketing-sim scenario={out.stem}")
+    return calibration
+
+
+def _compare(calibration, holdout_end: str | None, holdout: bool, every: int | None, report: Path | None) -> None:
+    """Fit every model, replay the holdout (when there is one) and print the comparison;
+    with ``report``, write it there with the holdout by report period and its plot."""
+    tx = calibration.transactions
+    last_date = tx.origin + int(tx.day.max())
+    period = calibration.period
+    if holdout and holdout_end is None and (int(tx.day.max()) + 1) // period - 1 > (calibration.calibration_end + 1) // period - 1:
+        holdout_end = str(last_date)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataWarning)
+            fitted = compare.candidates(calibration)
+            forecast = None
+            if holdout_end is not None:
+                forecast = run_holdout(calibration, holdout_end, replications=REPLICATIONS, every=every, fitted=fitted)
+    except DataError as error:
+        _fail(f"{error} (the scenario is written; --no-holdout skips the comparison's holdout)", 2)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    rows = compare.table(calibration, fitted, forecast)
+    end_date = tx.origin + calibration.calibration_end
+    if forecast is None:
+        print(f"\nthe models on the calibration (no holdout: "
+              f"{'--no-holdout' if not holdout else f'the data end at {last_date}'}):")
+        print(compare.format_table(rows, None))
+    else:
+        print(f"\nthe models on the calibration, and their repeat purchases after {end_date} to {holdout_end} "
+              f"({REPLICATIONS} replications of the simulator):")
+        print(compare.format_table(rows, forecast["holdout"]["actual"]))
+    if report is not None:
+        _write_report(report, rows, forecast)
+
+
+def _write_report(folder: Path, rows: list[dict], forecast: dict | None) -> None:
+    """models.csv, and with a holdout holdout.csv (one row per report point) and holdout.png."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        columns = ["model", "kind", "parameters", "loglik", "aic", "conditional", "conditional_error",
+                   "unconditional", "unconditional_error"]
+        write_whole(folder / "models.csv", _csv(columns, rows))
+        written = [folder / "models.csv"]
+        if forecast is not None:
+            series = {"actual": forecast["actual"], "simulated": forecast["simulated"],
+                      "simulated_p05": forecast["simulated_p05"], "simulated_p95": forecast["simulated_p95"],
+                      **forecast["closed_forms"]}
+            header = [f"end_of_period_{forecast['every']}d", *series]
+            points = [dict(zip(header, values)) for values in zip(forecast["time"], *series.values())]
+            write_whole(folder / "holdout.csv", _csv(header, points))
+            from matplotlib.figure import Figure
+            from .. import plot
+            figure = Figure(figsize=(8, 4.5), layout="constrained")
+            plot.holdout_tracking(forecast, figure.add_subplot())
+            figure.savefig(folder / "holdout.png", dpi=110)
+            written += [folder / "holdout.csv", folder / "holdout.png"]
+    except OSError as error:
+        _fail(f"cannot write the report in {folder}: {error.strerror or error} (the scenario is written)", 1)
+    print(f"report: {', '.join(str(p) for p in written)}")
+
+
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    def cell(value):
+        return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
+    return "".join(",".join(cell(row.get(c)) for c in columns) + "\n" for row in [dict(zip(columns, columns)), *rows])
 
 
 def _check_out(out: Path) -> None:

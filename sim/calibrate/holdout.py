@@ -2,8 +2,10 @@
 
 The calibrated population is simulated for exactly the customers in the
 data, each entering on its observed first-purchase day (a cohort channel),
-through the holdout end. Repeat purchases are counted by week and set
-against what the customers actually did and against the BG/NBD forecast.
+through the holdout end. Repeat purchases are counted every week (or
+any multiple of the purchase-opportunity period) and set against what the
+customers actually did and against every closed-form model's forecast
+(:mod:`.compare`).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from ..params import validate
 from ..randomness import replication_seeds
 from ..results import Result
 from . import Calibration, DataError, check_replay_length
-from .bgnbd import BetaGeometricNBD
+from .compare import candidates
 
 
 def replay_config(calibration: Calibration, last_day: int, population: dict | None = None,
@@ -32,7 +34,7 @@ def replay_config(calibration: Calibration, last_day: int, population: dict | No
         "horizon": {"acquisition_days": len(arrivals), "ltv_days": last_day + 1 - len(arrivals)},
         "market": {"size": int(sum(arrivals)), "innovation": 0.0, "imitation": 0.0},
         "population": population or calibration.population(),
-        "retention": {"period_days": calibration.period, "repeats_from_first_decision": calibration.period > 1},
+        "retention": calibration.retention(),
         "channels": {"customers": {"kind": "cohort", "arrivals": arrivals}},
     }
 
@@ -56,42 +58,70 @@ def run_with_parameter_draws(calibration: Calibration, cfg: dict, replications: 
     return Result.from_outcomes(outcomes, cfg), states
 
 
-def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed: int = 0) -> dict:
-    """Cumulative repeat transactions by week: actual, simulated (mean, 5th and 95th
-    percentile with parameter uncertainty; ``noise_p05``/``noise_p95`` with the
-    parameters fixed) and BG/NBD.
-    """
-    tx, summary = calibration.transactions, calibration.summary
-    last_day = tx.day_of(holdout_end, "holdout_end")
-    if last_day <= calibration.calibration_end:
-        raise DataError(f"holdout_end = {holdout_end!r}: must come after the calibration end")
-    weeks = np.arange(1, (last_day + 1) // 7 + 1)
-    week_ends = weeks * 7 - 1
-    cfg = replay_config(calibration, last_day, seed=seed)
+def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed: int = 0,
+             every: int | None = None, fitted: list | None = None) -> dict:
+    """Cumulative repeat transactions every ``every`` days (default a week, or one opportunity
+    of a longer period) to ``holdout_end``: actual, simulated (mean, 5th and 95th percentile
+    with parameter uncertainty; ``noise_p05``/``noise_p95`` with the parameters fixed) and each
+    closed form of ``fitted`` (default every model, ``compare.candidates``) from the first
+    purchase on; and, between the calibration end and ``holdout_end``, each series' repeats
+    (``holdout``) and each closed form's from every customer's own history (``conditional``).
 
-    def weekly(states):
-        return np.array([np.cumsum(s.ledger.daily["purchases"] - s.ledger.daily["new_customers"])[week_ends]
+    Repeats are counted in opportunities (purchase days for daily data). Raise DataError if
+    ``holdout_end`` is not a date after the calibration's last whole opportunity or ``every``
+    is not a multiple of the period.
+    """
+    tx, summary, period = calibration.transactions, calibration.summary, calibration.period
+    last_day = tx.day_of(holdout_end, "holdout_end")
+    last = (calibration.calibration_end + 1) // period - 1        # the calibration's last opportunity
+    end = (last_day + 1) // period - 1                            # the holdout's
+    if end <= last:
+        raise DataError(f"holdout_end = {holdout_end!r}: must come at least one whole opportunity "
+                        f"({period} day{'s' if period > 1 else ''}) after the calibration end")
+    every = every if every is not None else (7 if period == 1 else period)
+    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < period or every % period:
+        raise DataError(f"every = {every!r}: must be a whole multiple of the period, {period} days")
+    points = np.arange(every // period - 1, end + 1, every // period)
+    if not points.size:
+        raise DataError(f"every = {every}: longer than the {(end + 1) * period} days to holdout_end")
+    marks = np.concatenate([points, [last, end]])                 # report points, then the holdout's ends
+    fitted = fitted if fitted is not None else candidates(calibration)
+
+    cfg = replay_config(calibration, last_day, seed=seed)
+    mark_days = (marks + 1) * period - 1
+
+    def cumulative(states):
+        return np.array([np.cumsum(s.ledger.daily["purchases"] - s.ledger.daily["new_customers"])[mark_days]
                          for s in states])
 
-    total = weekly(run_with_parameter_draws(calibration, cfg, replications, seed)[1])
-    noise = weekly(run_with_parameter_draws(calibration, cfg, replications, seed, draw_parameters=False)[1])
+    total = cumulative(run_with_parameter_draws(calibration, cfg, replications, seed)[1])
+    noise = cumulative(run_with_parameter_draws(calibration, cfg, replications, seed, draw_parameters=False)[1])
 
-    first_day = np.full(tx.ids.size, np.iinfo(np.int64).max)
-    np.minimum.at(first_day, tx.customer, tx.day)
-    customer_first = first_day[tx.customer]
-    repeat = (tx.day > customer_first) & (customer_first <= calibration.calibration_end)
-    actual = np.cumsum(np.bincount(tx.day[repeat], minlength=last_day + 1)[: last_day + 1])[week_ends]
+    opportunity = tx.day // period
+    first = np.full(tx.ids.size, np.iinfo(np.int64).max)
+    np.minimum.at(first, tx.customer, opportunity)
+    repeat = (opportunity > first[tx.customer]) & (first[tx.customer] <= last)
+    pairs = np.unique(tx.customer[repeat].astype(np.int64) * (end + 2) + opportunity[repeat])
+    per_opportunity = np.bincount(pairs % (end + 2), minlength=end + 2)
+    actual = np.cumsum(per_opportunity)[marks].astype(float)
 
-    ages = (week_ends[:, None] - summary.first_day[None, :]) / 7.0
-    bgnbd = BetaGeometricNBD.expected_repeats(calibration.reference.params, ages).sum(axis=1)
+    firsts, cohort = np.unique(summary.first_day, return_counts=True)
+    closed_forms = {c.label: c.expected_repeats(marks[:, None] - firsts[None, :]) @ cohort for c in fitted}
+    series = {"actual": actual, "simulated": total.mean(axis=0), **closed_forms}
+    holdout_draws = total[:, -1] - total[:, -2]
+    report = slice(0, points.size)
     return {
-        "week": weeks.astype(float),
-        "actual": actual.astype(float),
-        "simulated": total.mean(axis=0),
-        "simulated_p05": np.percentile(total, 5, axis=0),
-        "simulated_p95": np.percentile(total, 95, axis=0),
-        "noise_p05": np.percentile(noise, 5, axis=0),
-        "noise_p95": np.percentile(noise, 95, axis=0),
-        "bgnbd": bgnbd,
-        "calibration_weeks": float(calibration.calibration_end + 1) / 7.0,
+        "time": (points + 1) * period / every,
+        "every": every,
+        **{name: values[report] for name, values in series.items() if name not in closed_forms},
+        "simulated_p05": np.percentile(total, 5, axis=0)[report],
+        "simulated_p95": np.percentile(total, 95, axis=0)[report],
+        "noise_p05": np.percentile(noise, 5, axis=0)[report],
+        "noise_p95": np.percentile(noise, 95, axis=0)[report],
+        "closed_forms": {name: values[report] for name, values in closed_forms.items()},
+        "holdout": {**{name: float(values[-1] - values[-2]) for name, values in series.items()},
+                    "simulated_p05": float(np.percentile(holdout_draws, 5)),
+                    "simulated_p95": float(np.percentile(holdout_draws, 95))},
+        "conditional": {c.label: c.expected_holdout_repeats(end - last, summary) for c in fitted},
+        "calibration_time": (last + 1) * period / every,
     }
