@@ -68,12 +68,14 @@ AT_EDGE = ("one_time_buyers", "steady_buyers")
 END = "2024-03-31"
 
 
-def run_command(*arguments) -> tuple[int, str, str]:
-    """``python -m sim.calibrate ARGUMENTS`` in-process: (exit status, stdout, stderr)."""
+def run_command(*arguments, holdout: bool = False) -> tuple[int, str, str]:
+    """``python -m sim.calibrate ARGUMENTS`` in-process: (exit status, stdout, stderr); without
+    ``holdout`` the models are compared on their fits alone (``--no-holdout``: the replay of the
+    holdout is tested in test_model_comparison.py)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            command.main([str(a) for a in arguments])
+            command.main([str(a) for a in arguments] + ([] if holdout else ["--no-holdout"]))
             status = 0
         except SystemExit as exit:
             status = exit.code
