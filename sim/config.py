@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,13 +43,49 @@ def conf_dir() -> Path:
 
 
 def scenarios_dir() -> Path:
-    """Directory of the named scenarios (``scenarios/``)."""
+    """Directory of the scenarios shipped with marketing-sim (``scenarios/``)."""
     return _data_dir("scenarios")
+
+
+#: Environment variables naming more folders of scenarios and of named sweeps
+#: (several separated by ``os.pathsep``), searched before the working directory's.
+SCENARIOS_ENV, SWEEPS_ENV = "MARKETING_SIM_SCENARIOS", "MARKETING_SIM_SWEEPS"
+
+
+def _search_path(variable: str, local: Path, shipped: Path) -> list[Path]:
+    """The folders of ``$variable``, then ``local`` (relative to the working directory), then
+    ``shipped``: those that exist, each once."""
+    listed = [Path(p) for p in os.environ.get(variable, "").split(os.pathsep) if p]
+    folders, seen = [], set()
+    for folder in [*listed, local, shipped]:
+        if folder.is_dir() and folder.resolve() not in seen:
+            seen.add(folder.resolve())
+            folders.append(folder)
+    return folders
+
+
+def scenario_dirs() -> list[Path]:
+    """Where ``scenario=NAME`` is looked up, the first folder holding ``NAME.yaml`` winning:
+    ``$MARKETING_SIM_SCENARIOS``, ``./scenarios``, then the shipped scenarios."""
+    return _search_path(SCENARIOS_ENV, Path("scenarios"), scenarios_dir())
+
+
+def _files(folders: list[Path]) -> dict[str, Path]:
+    """``{name: file}`` of the ``*.yaml`` in ``folders``, an earlier folder's file winning."""
+    files = {}
+    for folder in reversed(folders):
+        files.update({p.stem: p for p in sorted(folder.glob("*.yaml"))})
+    return dict(sorted(files.items()))
+
+
+def scenario_files() -> dict[str, Path]:
+    """``{name: file}`` of every scenario on the search path (:func:`scenario_dirs`)."""
+    return _files(scenario_dirs())
 
 
 def scenario_names() -> list[str]:
     """Names accepted by ``scenario=NAME``."""
-    return sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    return list(scenario_files())
 
 
 @dataclass
@@ -184,8 +221,15 @@ class SimConfig:
 
 
 def sweeps_dir() -> Path:
-    """Named sweep definitions (``experiments/sweep/``, in a source checkout)."""
-    return _PACKAGE.parent / "experiments" / "sweep"
+    """The named sweeps shipped with marketing-sim (``experiments/sweep/``)."""
+    inside = _PACKAGE / "sweep"
+    return inside if inside.is_dir() else _PACKAGE.parent / "experiments" / "sweep"
+
+
+def sweep_dirs() -> list[Path]:
+    """Where ``+sweep=NAME`` is looked up: ``$MARKETING_SIM_SWEEPS``, ``./experiments/sweep``,
+    then the shipped sweeps (the first folder holding ``NAME.yaml`` wins)."""
+    return _search_path(SWEEPS_ENV, Path("experiments") / "sweep", sweeps_dir())
 
 
 def register_configs() -> None:
@@ -198,19 +242,20 @@ def register_configs() -> None:
 
     store = ConfigStore.instance()
     store.store(name="base_config", node=_schema_node())
-    for path in sorted(scenarios_dir().glob("*.yaml")):
+    for name, path in scenario_files().items():
         try:
-            store.store(group="scenario", name=path.stem, node=load_scenario(path), package="_global_")
+            store.store(group="scenario", name=name, node=load_scenario(path), package="_global_")
         except ConfigError:
             pass
-    for path in sorted(sweeps_dir().glob("*.yaml")):
-        store.store(group="sweep", name=path.stem, node=OmegaConf.load(path), package="_global_")
+    for name, path in _files(sweep_dirs()).items():
+        store.store(group="sweep", name=name, node=OmegaConf.load(path), package="_global_")
 
 
 def check_scenario(name: str) -> None:
     """Raise ConfigError if ``name`` is not a scenario, or its file does not load (naming file, line and key)."""
-    check_choice("scenario", name, scenario_names())
-    load_scenario(scenarios_dir() / f"{name}.yaml")
+    files = scenario_files()
+    check_choice("scenario", name, list(files))
+    load_scenario(files[name])
 
 
 #: A resolver call inside an interpolation, e.g. ``${oc.env:HOME}``.
@@ -241,13 +286,14 @@ def _with_base(path: Path, loading: list[str]) -> DictConfig:
     node, base, line = _load_scenario(path, path.stat().st_mtime_ns)
     if base is None:
         return node.copy()
-    if not isinstance(base, str) or base not in scenario_names():
-        raise _failure(path, line, f"base = {base!r}: must name a scenario, one of {', '.join(scenario_names())}")
+    files = scenario_files()
+    if not isinstance(base, str) or base not in files:
+        raise _failure(path, line, f"base = {base!r}: must name a scenario, one of {', '.join(files)}")
     chain = [*loading, path.stem]
     if base in chain:
         raise _failure(path, line, f"base = {base!r}: scenarios may not be based on each other in a cycle "
                        f"({' -> '.join([*chain, base])})")
-    merged = OmegaConf.merge(_with_base(scenarios_dir() / f"{base}.yaml", chain), node)
+    merged = OmegaConf.merge(_with_base(files[base], chain), node)
     for name, spec in (node.get("channels") or {}).items():
         if spec is None:               # ``channels: {ads: null}``: the variant does without the base's channel
             del merged.channels[name]
@@ -381,6 +427,9 @@ def compose(scenario: str | None = "default", overrides: list[str] | tuple = ())
 
     if scenario is not None:
         check_scenario(scenario)
+    for override in overrides:
+        if override.lstrip("+").startswith("sweep="):
+            check_choice("sweep", override.split("=", 1)[1], list(_files(sweep_dirs())))
     register_configs()
     overrides = list(overrides)
     _parse(overrides)

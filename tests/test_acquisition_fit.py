@@ -228,7 +228,7 @@ def test_spend_the_data_cannot_separate_warns():
 
 def composed(out, overrides, monkeypatch):
     """``marketing-sim scenario=NAME OVERRIDES`` composed from the scenario file ``out``."""
-    monkeypatch.setattr(sim.config, "scenarios_dir", lambda: out.parent)
+    monkeypatch.setattr(sim.config, "scenario_dirs", lambda: [out.parent])
     try:
         return sim.compose(out.stem, ["progress=false", *overrides])
     finally:

@@ -109,7 +109,7 @@ def test_a_channel_with_a_chinese_name_in_a_scenario_file_runs(monkeypatch, caps
         "# A channel named in Chinese.\nreplications: 1\nchannels:\n"
         "  广告: {kind: paid, daily_budget: 1000, max_daily_leads: 300, half_saturation_budget: 2000}\n",
         encoding="utf-8")
-    monkeypatch.setattr(config, "scenarios_dir", lambda: scenarios)
+    monkeypatch.setattr(config, "scenario_dirs", lambda: [scenarios])
     code, out, err = marketing_sim(monkeypatch, capsys, "scenario=guanggao", f"hydra.run.dir={tmp_path / 'run'}",
                                    *SHORT)
     assert code == 0, err

@@ -113,7 +113,7 @@ def test_a_written_scenario_passes_the_gate_as_marketing_sim_reads_it_and_runs(w
     assert all(math.isfinite(n) for n in numbers(values)), "no .inf or .nan"
     assert OmegaConf.to_container(OmegaConf.load(out)) == values, "both YAML readers read the same"
     # marketing-sim scenario=NAME: the scenario found in the scenarios folder, composed by Hydra
-    monkeypatch.setattr(sim.config, "scenarios_dir", lambda: out.parent)
+    monkeypatch.setattr(sim.config, "scenario_dirs", lambda: [out.parent])
     try:
         cfg = sim.compose(out.stem, ["replications=1", "progress=false"])
     finally:
@@ -308,7 +308,7 @@ def test_no_uncertainty_leaves_the_mapping_out(small_log, tmp_path):
 
 def composed(out: Path, overrides, monkeypatch):
     """``marketing-sim scenario=NAME OVERRIDES`` composed from the scenario file ``out``."""
-    monkeypatch.setattr(sim.config, "scenarios_dir", lambda: out.parent)
+    monkeypatch.setattr(sim.config, "scenario_dirs", lambda: [out.parent])
     try:
         return sim.compose(out.stem, ["progress=false", *overrides])
     finally:

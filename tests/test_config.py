@@ -126,7 +126,7 @@ def scenarios(tmp_path, monkeypatch):
 
     directory = tmp_path / "scenarios"
     shutil.copytree(config.scenarios_dir(), directory)
-    monkeypatch.setattr(config, "scenarios_dir", lambda: directory)
+    monkeypatch.setattr(config, "scenario_dirs", lambda: [directory])
     return directory
 
 
