@@ -48,6 +48,8 @@ IDENTITY = "identity.json"
 """Written into each run directory before its results: ``config_hash`` and, in a sweep, ``plan`` and ``job``."""
 PLAN = "plan.json"
 """Written into a sweep directory before its first job."""
+SUMMARY = "summary.txt"
+"""The summary table a run prints, saved in its run directory to send on."""
 NOT_IDENTITY = ("objective", "progress", "figures")
 """Config keys that do not change the simulated numbers, so not part of a run's identity."""
 NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py", "comparison.py",
@@ -126,7 +128,9 @@ def _task(cfg) -> float | None:
         value = objective(result, cfg.objective)
         if cfg.figures:
             save_all(result, output)
-        result.save(output)
+        table = result.summary(title=f"scenario {hydra.runtime.choices.get('scenario')}")
+        (output / SUMMARY).write_text(table + "\n", encoding="utf-8")
+        result.save(output)                 # metrics.json last: the mark of a complete run
     except KeyboardInterrupt:
         if sweeping:
             raise
@@ -138,7 +142,7 @@ def _task(cfg) -> float | None:
         write_error(output, error)
         print(f"error: {error} (recorded in {output / 'error.json'})", file=sys.stderr)
         return None
-    print(result.summary(title=f"scenario {hydra.runtime.choices.get('scenario')}"))
+    print(table)
     print(f"outputs: {output}")
     return value
 

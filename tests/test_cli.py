@@ -29,6 +29,8 @@ def test_default_scenario_prints_a_summary_and_writes_the_run_directory(tmp_path
             "cac_ltv.png"} <= files
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["ltv"]["p05"] <= metrics["ltv"]["mean"] <= metrics["ltv"]["p95"]
+    summary = (tmp_path / "run" / "summary.txt").read_text()
+    assert "CAC (blended)" in summary and summary in done.stdout        # the printed table, saved
 
 
 def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
