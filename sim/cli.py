@@ -29,6 +29,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -107,6 +108,9 @@ def _task(cfg) -> float | None:
 
     from .plot import save_all
 
+    # matplotlib logs the first build of its font cache at INFO, which Hydra's job logging shows:
+    # noise to a user, so only its warnings pass
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     hydra = HydraConfig.get()
     output = Path(hydra.runtime.output_dir)
     sweeping = hydra.mode == RunMode.MULTIRUN

@@ -13,8 +13,9 @@ from omegaconf import OmegaConf
 from sim.config import SimConfig, scenario_names
 
 
-def run_cli(*args, cwd):
+def run_cli(*args, cwd, **variables):
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}     # as a user's shell has it
+    env.update(variables)
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300, env=env)
 
@@ -31,6 +32,14 @@ def test_default_scenario_prints_a_summary_and_writes_the_run_directory(tmp_path
     assert metrics["ltv"]["p05"] <= metrics["ltv"]["mean"] <= metrics["ltv"]["p95"]
     summary = (tmp_path / "run" / "summary.txt").read_text()
     assert "CAC (blended)" in summary and summary in done.stdout        # the printed table, saved
+
+
+def test_a_first_run_does_not_show_matplotlib_building_its_font_cache(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "replications=1", "horizon.acquisition_days=10",
+                   "horizon.ltv_days=10", cwd=tmp_path, MPLCONFIGDIR=str(tmp_path / "fresh_matplotlib"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "fresh_matplotlib").is_dir()          # matplotlib did build its cache there
+    assert "fontManager" not in done.stdout + done.stderr and "font_manager" not in done.stdout + done.stderr
 
 
 def test_overrides_and_mapping_replacement_on_the_command_line(tmp_path):
