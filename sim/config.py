@@ -232,6 +232,11 @@ def sweep_dirs() -> list[Path]:
     return _search_path(SWEEPS_ENV, Path("experiments") / "sweep", sweeps_dir())
 
 
+def sweep_files() -> dict[str, Path]:
+    """``{name: file}`` of every named sweep on the search path (:func:`sweep_dirs`)."""
+    return _files(sweep_dirs())
+
+
 def register_configs() -> None:
     """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent).
 
@@ -247,7 +252,7 @@ def register_configs() -> None:
             store.store(group="scenario", name=name, node=load_scenario(path), package="_global_")
         except ConfigError:
             pass
-    for name, path in _files(sweep_dirs()).items():
+    for name, path in sweep_files().items():
         store.store(group="sweep", name=name, node=OmegaConf.load(path), package="_global_")
 
 
@@ -429,7 +434,7 @@ def compose(scenario: str | None = "default", overrides: list[str] | tuple = ())
         check_scenario(scenario)
     for override in overrides:
         if override.lstrip("+").startswith("sweep="):
-            check_choice("sweep", override.split("=", 1)[1], list(_files(sweep_dirs())))
+            check_choice("sweep", override.split("=", 1)[1], list(sweep_files()))
     register_configs()
     overrides = list(overrides)
     _parse(overrides)

@@ -173,13 +173,13 @@ class Result:
         """Write daily.csv, cohorts.csv, retention.csv, response_curves.csv, config.json, then metrics.json."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        _write_csv(directory / "daily.csv", self.daily)
-        _write_csv(directory / "cohorts.csv", self.cohorts)
-        _write_csv(directory / "retention.csv",
+        write_csv(directory / "daily.csv", self.daily)
+        write_csv(directory / "cohorts.csv", self.cohorts)
+        write_csv(directory / "retention.csv",
                    {"age_days": np.arange(self.retention.size), "active_share": self.retention})
-        _write_csv(directory / "response_curves.csv", _long(self.response))
+        write_csv(directory / "response_curves.csv", _long(self.response))
         if self.inputs:
-            _write_csv(directory / "replications.csv", {
+            write_csv(directory / "replications.csv", {
                 "replication": np.arange(self.replications), **self.inputs, **self.per_replication})
         _write_text(directory / "config.json", json.dumps(
             {"replications": self.replications, "config": self.config}, indent=2))
@@ -248,7 +248,8 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def _write_csv(path: Path, columns: dict) -> None:
+def write_csv(path: Path, columns: dict) -> None:
+    """Write ``{name: values}`` as a CSV with a header, under a ``.tmp`` name renamed once whole."""
     temporary = path.with_name(path.name + ".tmp")
     names = list(columns)
     with temporary.open("w", newline="") as handle:

@@ -126,3 +126,16 @@ def test_annual_data_compared_on_a_yearly_holdout_flag_the_continuous_fits_at_th
     assert abs(rows["BG/BB"]["conditional_error"]) < 0.03 and not rows["BG/BB"]["undetermined"]
     assert all(rows[name]["undetermined"] for name in ("BG/NBD", "MBG/NBD", "Pareto/NBD"))
     assert "not determined by the data" in compare.format_table(list(rows.values()), forecast["holdout"]["actual"])
+
+
+def test_a_holdout_ending_before_the_data_counts_only_the_purchases_up_to_its_end(sample):
+    """Purchases after ``holdout_end`` are left out of the actual series, not wrapped into it."""
+    calibration, fitted, _ = sample
+    forecast = holdout.forecast(calibration, "1998-03-31", replications=1, fitted=fitted)
+    tx = calibration.transactions
+    end = tx.day_of("1998-03-31")
+    first = np.full(tx.ids.size, np.iinfo(np.int64).max)
+    np.minimum.at(first, tx.customer, tx.day)
+    repeat = (tx.day > first[tx.customer]) & (first[tx.customer] <= 272)
+    assert forecast["actual"][-1] == np.count_nonzero(repeat & (tx.day <= (end + 1) // 7 * 7 - 1))
+    assert forecast["holdout"]["actual"] == np.count_nonzero(repeat & (tx.day > 272) & (tx.day <= end))

@@ -164,9 +164,8 @@ def from_transactions(transactions, calibration_end, follow_days: int | None = N
 def _check_purchase_churn(fit: Fit, tx: data.Transactions, end: int, period: int, allow_edge: bool,
                           key: str = "bgbb") -> None:
     """DataError (DataWarning with ``allow_edge``) for a purchase/churn fit the data do not determine."""
-    model = compare.MODELS[key] + (" (purchase and churn)" if period == 1 else f", one opportunity every {period} days")
-    if key == "bgbb" and period == 1:
-        model = "daily " + model
+    grid = "daily " if period == 1 and key == "bgbb" else ""
+    model = f"{grid}{compare.MODELS[key]}" + (" (purchase and churn)" if period == 1 else f", one opportunity every {period} days")
     unstable = [n for n in fit.names if not np.isfinite(fit.se.get(n, np.nan))]
     if not fit.at_edge and not unstable:
         return

@@ -37,6 +37,7 @@ from omegaconf import OmegaConf
 
 from ..config import EconomicsConfig
 from ..params import validate
+from ..results import write_csv
 from ..validation import ConfigError
 from . import WRITABLE, DataError, DataWarning, compare, data, from_transactions
 from .fit_uncertainty import uncertainty
@@ -286,7 +287,8 @@ def _compare(calibration, holdout_end: str | None, holdout: bool, every: int | N
     tx = calibration.transactions
     last_date = tx.origin + int(tx.day.max())
     period = calibration.period
-    if holdout and holdout_end is None and (int(tx.day.max()) + 1) // period - 1 > (calibration.calibration_end + 1) // period - 1:
+    beyond = data.last_opportunity(int(tx.day.max()), period) > data.last_opportunity(calibration.calibration_end, period)
+    if holdout and holdout_end is None and beyond:
         holdout_end = str(last_date)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -319,15 +321,13 @@ def _write_report(folder: Path, rows: list[dict], forecast: dict | None) -> None
         folder.mkdir(parents=True, exist_ok=True)
         columns = ["model", "kind", "parameters", "loglik", "aic", "conditional", "conditional_error",
                    "unconditional", "unconditional_error"]
-        write_whole(folder / "models.csv", _csv(columns, rows))
+        write_csv(folder / "models.csv", {c: [row.get(c) for row in rows] for c in columns})
         written = [folder / "models.csv"]
         if forecast is not None:
             series = {"actual": forecast["actual"], "simulated": forecast["simulated"],
                       "simulated_p05": forecast["simulated_p05"], "simulated_p95": forecast["simulated_p95"],
                       **forecast["closed_forms"]}
-            header = [f"end_of_period_{forecast['every']}d", *series]
-            points = [dict(zip(header, values)) for values in zip(forecast["time"], *series.values())]
-            write_whole(folder / "holdout.csv", _csv(header, points))
+            write_csv(folder / "holdout.csv", {f"end_of_period_{forecast['every']}d": forecast["time"], **series})
             from matplotlib.figure import Figure
             from .. import plot
             figure = Figure(figsize=(8, 4.5), layout="constrained")
@@ -337,12 +337,6 @@ def _write_report(folder: Path, rows: list[dict], forecast: dict | None) -> None
     except OSError as error:
         _fail(f"cannot write the report in {folder}: {error.strerror or error} (the scenario is written)", 1)
     print(f"report: {', '.join(str(p) for p in written)}")
-
-
-def _csv(columns: list[str], rows: list[dict]) -> str:
-    def cell(value):
-        return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
-    return "".join(",".join(cell(row.get(c)) for c in columns) + "\n" for row in [dict(zip(columns, columns)), *rows])
 
 
 def _check_out(out: Path) -> None:

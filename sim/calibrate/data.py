@@ -207,6 +207,11 @@ def _net_refunds(customer: np.ndarray, dates: np.ndarray, amounts: np.ndarray):
     return p_customer[kept], p_date[kept], np.maximum(p_amount[kept], 0.0)
 
 
+def last_opportunity(day: int, period: int) -> int:
+    """The last opportunity of ``period`` days (counted from day 0) that ends by ``day``."""
+    return (day + 1) // period - 1
+
+
 def summarise(tx: Transactions, calibration_end: int, period: int = 1) -> Summary:
     """Recency and frequency per customer from its purchases on days <= ``calibration_end``,
     counted in opportunities of ``period`` days (default 1: in days).
@@ -219,7 +224,7 @@ def summarise(tx: Transactions, calibration_end: int, period: int = 1) -> Summar
     """
     if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
         raise DataError(f"period = {period!r}: must be a whole number of days >= 1")
-    last = (calibration_end + 1) // period - 1          # the last opportunity inside the calibration
+    last = last_opportunity(calibration_end, period)
     if last < 1:
         raise DataError(f"period = {period}: the calibration period holds {last + 1} whole opportunit"
                         f"{'y' if last + 1 == 1 else 'ies'} of {period} days; it needs at least 2")

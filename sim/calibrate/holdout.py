@@ -16,7 +16,7 @@ from ..engine import simulate
 from ..params import validate
 from ..randomness import replication_seeds
 from ..results import Result
-from . import Calibration, DataError, check_replay_length
+from . import Calibration, DataError, check_replay_length, data
 from .compare import candidates
 
 
@@ -73,8 +73,8 @@ def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed
     """
     tx, summary, period = calibration.transactions, calibration.summary, calibration.period
     last_day = tx.day_of(holdout_end, "holdout_end")
-    last = (calibration.calibration_end + 1) // period - 1        # the calibration's last opportunity
-    end = (last_day + 1) // period - 1                            # the holdout's
+    last = data.last_opportunity(calibration.calibration_end, period)
+    end = data.last_opportunity(last_day, period)
     if end <= last:
         raise DataError(f"holdout_end = {holdout_end!r}: must come at least one whole opportunity "
                         f"({period} day{'s' if period > 1 else ''}) after the calibration end")
@@ -100,9 +100,9 @@ def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed
     opportunity = tx.day // period
     first = np.full(tx.ids.size, np.iinfo(np.int64).max)
     np.minimum.at(first, tx.customer, opportunity)
-    repeat = (opportunity > first[tx.customer]) & (first[tx.customer] <= last)
-    pairs = np.unique(tx.customer[repeat].astype(np.int64) * (end + 2) + opportunity[repeat])
-    per_opportunity = np.bincount(pairs % (end + 2), minlength=end + 2)
+    repeat = (opportunity > first[tx.customer]) & (first[tx.customer] <= last) & (opportunity <= end)
+    pairs = np.unique(tx.customer[repeat].astype(np.int64) * (end + 1) + opportunity[repeat])
+    per_opportunity = np.bincount(pairs % (end + 1), minlength=end + 1)
     actual = np.cumsum(per_opportunity)[marks].astype(float)
 
     firsts, cohort = np.unique(summary.first_day, return_counts=True)
