@@ -10,13 +10,14 @@ events before it did.
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .validation import LARGEST, SMALLEST, ConfigError, build, param
+from .validation import LARGEST, SMALLEST, ConfigError, build, check_date, param
 
 if TYPE_CHECKING:
     from .state import State
@@ -27,27 +28,32 @@ class SaleEvent:
     """One sale period: ``days`` days from ``start`` with demand multiplied by ``demand``."""
 
     name: str
-    start: int = param(0, low=0, integer=True)        # first day of the sale
+    start: int = param(0, low=0, integer=True)        # first day of the sale (a date is turned into its day)
     days: int = param(1, low=1, integer=True)         # length in days
     demand: float = param(2.0, low=0, low_open=True)  # multiplier on leads and purchase probability
 
 
-def build_sale_days(spec: object, n_days: int) -> tuple[SaleEvent, ...]:
+def build_sale_days(spec: object, n_days: int, start_date: datetime.date) -> tuple[SaleEvent, ...]:
     """Check ``campaigns.sale_days`` (a list of mappings) and build the events.
 
-    Raise ConfigError for a sale that does not lie inside the run's
+    A sale's ``start`` is a day of the run or a date (YYYY-MM-DD), counted
+    from ``start_date``, the date of day 0. Raise ConfigError for a bad
+    date, a sale that does not lie inside the run's
     ``n_days`` days, or for overlapping sales whose combined demand on a day
     leaves [SMALLEST, LARGEST].
     """
     if not isinstance(spec, Sequence) or isinstance(spec, str):
         raise ConfigError("campaigns.sale_days", spec,
-                          "must be a list like [{name: '11-11', start: 313, days: 1, demand: 3.0}]")
+                          "must be a list like [{name: '11-11', start: 2027-11-11, days: 1, demand: 3.0}]")
     events = []
     for index, item in enumerate(spec):
         path = f"campaigns.sale_days[{index}]"
         if not isinstance(item, Mapping):
             raise ConfigError(path, item, "must be a mapping with name, start, days, demand")
-        event = build(SaleEvent, path, {k: v for k, v in item.items() if k != "name"},
+        given = {k: v for k, v in item.items() if k != "name"}
+        if isinstance(given.get("start"), (str, datetime.date)):
+            given["start"] = day_of(f"{path}.start", given["start"], start_date)
+        event = build(SaleEvent, path, given,
                       name=str(item.get("name", f"sale {index}")))
         if event.start + event.days > n_days:
             raise ConfigError(f"{path}.start", event.start, f"the sale ({event.days} days) must end "
@@ -60,6 +66,14 @@ def build_sale_days(spec: object, n_days: int) -> tuple[SaleEvent, ...]:
             raise ConfigError("campaigns.sale_days", f"demand {demand[day]:g} on day {day}",
                               f"overlapping sales multiply their demand; the product must be {limit}")
     return tuple(events)
+
+
+def day_of(path: str, value: object, start_date: datetime.date) -> int:
+    """The day of the run on which date ``value`` falls (day 0 is ``start_date``); ConfigError if before it."""
+    date = check_date(path, value)
+    if date < start_date:
+        raise ConfigError(path, value, f"must be on or after calendar.start_date ({start_date.isoformat()})")
+    return (date - start_date).days
 
 
 def demand_by_day(events: Sequence[SaleEvent], n_days: int) -> np.ndarray:

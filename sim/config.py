@@ -102,6 +102,17 @@ class EconomicsConfig:
                                 doc="share kept after cost of goods")
     discount_rate: float = param(0.10, low=0, high=10, unit="per year",
                                  doc="money at age k days is divided by (1 + rate)^(k/365)")
+    # The code every amount is read in, shown in tables, figures and reports. Assumption: the
+    # shipped scenarios' figures are read as yuan (the domain brief's practice is Chinese and
+    # names no currency); a scenario in another currency sets its own.
+    currency: str = "CNY"
+
+
+@dataclass
+class CalendarConfig:
+    # The date of day 0 (YYYY-MM-DD): outputs and figures show dates from it, and a sale's start
+    # may be given as a date. An example year, not a forecast of a particular one.
+    start_date: str = "2027-01-01"
 
 
 @dataclass
@@ -167,7 +178,8 @@ class ReferralConfig:
 
 @dataclass
 class CampaignsConfig:
-    # Sale periods lifting demand, e.g. [{name: "11-11", start: 313, days: 1, demand: 3.0}]
+    # Sale periods lifting demand, e.g. [{name: "11-11", start: 2027-11-11, days: 1, demand: 3.0}];
+    # start is a date or a day of the run (0 is calendar.start_date)
     sale_days: List[Any] = field(default_factory=list)
 
 
@@ -197,6 +209,7 @@ class SimConfig:
                       doc="root of all randomness")
     replications: int = param(1, low=1, integer=True, unit="runs", doc="independent replications")
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
@@ -314,6 +327,15 @@ def _failure(path: Path, line: int | None, problem: str) -> ConfigError:
     return ConfigError("scenario", path.stem, f"{where}: {problem}")
 
 
+class _TextDates(yaml.SafeLoader):
+    """YAML's safe loader but for dates, which stay text (``start: 2027-11-11``): OmegaConf holds no dates."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 @functools.lru_cache(maxsize=None)
 def _load_scenario(path: Path, mtime: int) -> tuple[DictConfig, object, int | None]:
     """The file's own node (checked), the ``base`` it names (or None) and that key's line."""
@@ -324,7 +346,7 @@ def _load_scenario(path: Path, mtime: int) -> tuple[DictConfig, object, int | No
 
     try:
         tree = yaml.compose(text)
-        node = OmegaConf.create(yaml.safe_load(text) or {})
+        node = OmegaConf.create(yaml.load(text, Loader=_TextDates) or {})
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise fail(mark.line + 1 if mark else None,

@@ -8,6 +8,7 @@ before any simulation work. Model code reads :class:`Params`, never Hydra.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,7 +27,7 @@ from .distributions import Distribution
 from .limits import Estimate, check_horizon, check_resources, estimate
 from .population import PROBABILITY_TRAITS, TRAITS
 from .uncertainty import entries
-from .validation import ConfigError, bounds, build, check_choice, check_number
+from .validation import ConfigError, bounds, build, check_choice, check_currency, check_date, check_number
 
 #: Sources of customers besides the channels, in this order after them.
 OTHER_SOURCES = ("organic", "referral", "initial")
@@ -56,6 +57,8 @@ class Params:
     channels: tuple         # channel objects, in config order
     quality: tuple          # per source index: trait -> multiplier on the population's draws
     sale_days: tuple        # campaign sale events
+    start_date: datetime.date  # the date of day 0
+    currency: str           # the code amounts are read in
     demand: np.ndarray      # campaign demand multiplier of each day (campaigns.demand_by_day)
     policies: tuple         # loyalty policy objects, in config order
     uncertainty: tuple      # uncertain inputs (sim.uncertainty.Uncertain), drawn per replication pair
@@ -132,7 +135,9 @@ def validate(cfg: DictConfig | Mapping) -> Params:
                build_quality("market.organic_quality", market.organic_quality),
                build_quality("referral.quality", referral.quality),
                {})   # the initial base is the population itself
-    sale_days = build_sale_days(data["campaigns"]["sale_days"], acquisition_days + ltv_days)
+    start_date = check_date("calendar.start_date", data["calendar"]["start_date"])
+    currency = check_currency("economics.currency", economics.currency)
+    sale_days = build_sale_days(data["campaigns"]["sale_days"], acquisition_days + ltv_days, start_date)
     policies = tuple(build_policy(name, spec) for name, spec in data["policies"].items())
     check_policies(policies)
 
@@ -162,6 +167,8 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         channels=channels,
         quality=quality,
         sale_days=sale_days,
+        start_date=start_date,
+        currency=currency,
         demand=demand_by_day(sale_days, acquisition_days + ltv_days),
         policies=policies,
         uncertainty=entries(data),

@@ -91,6 +91,20 @@ class Result:
                 result.bands[prefix + key] = _band(stacked)
         return result
 
+    @property
+    def currency(self) -> str:
+        """The code every amount is read in (``economics.currency``)."""
+        from .config import EconomicsConfig
+        return (self.config.get("economics") or {}).get("currency", EconomicsConfig.currency)
+
+    def dates(self, days=None) -> np.ndarray:
+        """The dates (numpy datetime64[D]) of ``days`` of the run (default: every day), day 0
+        being ``calendar.start_date``."""
+        from .config import CalendarConfig
+        start = (self.config.get("calendar") or {}).get("start_date", CalendarConfig.start_date)
+        days = self.daily["day"] if days is None else days
+        return np.datetime64(str(start), "D") + np.asarray(days, dtype=np.int64)
+
     def to_frame(self):
         """The daily series as a pandas DataFrame indexed by day (needs pandas)."""
         try:
@@ -173,7 +187,8 @@ class Result:
         """Write daily.csv, cohorts.csv, retention.csv, response_curves.csv, config.json, then metrics.json."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        write_csv(directory / "daily.csv", self.daily)
+        write_csv(directory / "daily.csv", {"day": self.daily["day"], "date": self.dates().astype(str),
+                                            **self.daily})
         write_csv(directory / "cohorts.csv", self.cohorts)
         write_csv(directory / "retention.csv",
                    {"age_days": np.arange(self.retention.size), "active_share": self.retention})
@@ -203,7 +218,9 @@ class Result:
                 intervals[key] = (metrics[key], metrics[key])
         table = _read_csv(directory / "replications.csv") if inputs else {}
         per_replication = {k: v for k, v in table.items() if k in metrics}
-        return cls(metrics, intervals, _read_csv(directory / "daily.csv"),
+        daily = _read_csv(directory / "daily.csv")
+        daily.pop("date", None)                 # derived from day and calendar.start_date
+        return cls(metrics, intervals, daily,
                    _read_csv(directory / "cohorts.csv"),
                    _read_csv(directory / "retention.csv")["active_share"],
                    meta["replications"], meta["config"], per_replication=per_replication,
@@ -263,8 +280,12 @@ def _read_csv(path: Path) -> dict:
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     columns = {name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])}
-    return {name: np.array(values) if name == "channel" else np.array(values, dtype=float)
+    return {name: np.array(values) if name in TEXT_COLUMNS else np.array(values, dtype=float)
             for name, values in columns.items()}
+
+
+#: CSV columns that hold text, not numbers.
+TEXT_COLUMNS = ("channel", "date")
 
 
 def _long(tables: dict) -> dict:

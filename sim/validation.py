@@ -8,6 +8,7 @@ and are built from config with :func:`build`, which checks every value.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import math
 from collections.abc import Iterable, Mapping
@@ -80,6 +81,26 @@ def check_number(path: str, value: object, *, low: float | None = None,
 def check_probability(path: str, value: object) -> float:
     """Return ``value`` if it is a probability in [0, 1], else raise ConfigError."""
     return check_number(path, value, low=0.0, high=1.0)
+
+
+def check_date(path: str, value: object) -> datetime.date:
+    """Return ``value`` (a date, or text YYYY-MM-DD) as a date, else raise ConfigError."""
+    if isinstance(value, datetime.date):
+        return value
+    allowed = "must be a date YYYY-MM-DD, e.g. 2027-01-01"
+    if not isinstance(value, str):
+        raise ConfigError(path, value, allowed)
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(path, value, allowed) from None
+
+
+def check_currency(path: str, value: object) -> str:
+    """Return ``value`` if it reads as a currency code (1 to 8 letters, e.g. CNY, EUR, USD), else raise ConfigError."""
+    if isinstance(value, str) and 1 <= len(value) <= 8 and value.isalpha():
+        return value
+    raise ConfigError(path, value, "must be a currency code of 1 to 8 letters, e.g. CNY, EUR, USD")
 
 
 def check_choice(path: str, value: object, choices: Iterable[str], what: str = "must be one of") -> str:
