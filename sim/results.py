@@ -216,15 +216,15 @@ class Result:
             else:
                 metrics[key] = _number(value)
                 intervals[key] = (metrics[key], metrics[key])
-        table = _read_csv(directory / "replications.csv") if inputs else {}
+        table = read_csv(directory / "replications.csv") if inputs else {}
         per_replication = {k: v for k, v in table.items() if k in metrics}
-        daily = _read_csv(directory / "daily.csv")
+        daily = read_csv(directory / "daily.csv")
         daily.pop("date", None)                 # derived from day and calendar.start_date
         return cls(metrics, intervals, daily,
-                   _read_csv(directory / "cohorts.csv"),
-                   _read_csv(directory / "retention.csv")["active_share"],
+                   read_csv(directory / "cohorts.csv"),
+                   read_csv(directory / "retention.csv")["active_share"],
                    meta["replications"], meta["config"], per_replication=per_replication,
-                   response=_wide(_read_csv(directory / "response_curves.csv")),
+                   response=_wide(read_csv(directory / "response_curves.csv")),
                    inputs={path: table[path] for path in inputs},
                    variance={k: variance_split(v) for k, v in per_replication.items()})
 
@@ -276,7 +276,8 @@ def write_csv(path: Path, columns: dict) -> None:
     os.replace(temporary, path)
 
 
-def _read_csv(path: Path) -> dict:
+def read_csv(path: Path) -> dict:
+    """Read a CSV written by :func:`write_csv`: numbers as float arrays, text columns (:data:`TEXT_COLUMNS`) as text."""
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     columns = {name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])}
