@@ -38,7 +38,8 @@ class Result:
     def __init__(self, metrics: dict, intervals: dict, daily: dict, cohorts: dict,
                  retention: np.ndarray, replications: int, config: dict | None = None,
                  per_replication: dict | None = None, response: dict | None = None,
-                 inputs: dict | None = None, variance: dict | None = None):
+                 inputs: dict | None = None, variance: dict | None = None,
+                 daily_per_replication: dict | None = None):
         self.metrics = metrics
         """Metric name -> mean over replications (NaN where undefined)."""
         self.intervals = intervals
@@ -62,12 +63,16 @@ class Result:
         """Uncertain input path -> array of its drawn value per replication (empty without ``uncertainty``)."""
         self.variance = variance or {}
         """With uncertain inputs: metric -> its variance split (``sim.uncertainty.variance_split``)."""
+        self.daily_per_replication = daily_per_replication or {}
+        """Series name -> array (replications × days), one row per replication; empty for a
+        Result read by :meth:`load`, since a run directory keeps only the means (not saved)."""
 
     @classmethod
     def from_outcomes(cls, outcomes: list[Outcome], config: dict | None = None,
                       inputs: list[dict] | None = None) -> "Result":
         """Aggregate one Outcome per replication; ``inputs`` are each replication's uncertain-input draws."""
         names = list(outcomes[0].metrics)
+        per_rep_daily = {k: np.array([o.daily[k] for o in outcomes], dtype=float) for k in outcomes[0].daily}
         per_rep = {n: np.array([o.metrics[n] for o in outcomes], dtype=float) for n in names}
         metrics, intervals = {}, {}
         for name, values in per_rep.items():
@@ -75,12 +80,13 @@ class Result:
             intervals[name] = tuple(float(q) for q in np.percentile(values, [5, 95]))
         result = cls(
             metrics, intervals,
-            daily={k: np.mean([o.daily[k] for o in outcomes], axis=0) for k in outcomes[0].daily},
+            daily={k: values.mean(axis=0) for k, values in per_rep_daily.items()},
             cohorts={k: _nanmean([o.cohorts[k] for o in outcomes]) for k in outcomes[0].cohorts},
             retention=_nanmean([o.retention for o in outcomes]),
             replications=len(outcomes), config=config, per_replication=per_rep,
             response={channel: {k: _nanmean([o.response[channel][k] for o in outcomes])
                                 for k in table} for channel, table in outcomes[0].response.items()},
+            daily_per_replication=per_rep_daily,
         )
         if inputs and inputs[0]:
             result.inputs = {path: np.array([drawn[path] for drawn in inputs], dtype=float) for path in inputs[0]}
