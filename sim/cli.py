@@ -3,16 +3,19 @@
     marketing-sim                                   # default scenario
     marketing-sim scenario=NAME key=value ...       # a named scenario with overrides
     marketing-sim -m scenario=a,b replications=20   # a sweep (multirun)
+    marketing-sim report DIR                        # rebuild a directory's report.html and summary.txt
 
 Each run writes identity.json first (the hash of its config, see
-:func:`config_hash`), then daily.csv, cohorts.csv, retention.csv,
-response_curves.csv, config.json, PNG figures and metrics.json last, so the
+:func:`config_hash`), then PNG figures, report.html and summary.txt
+(``sim.report``), daily.csv, cohorts.csv, retention.csv,
+response_curves.csv, config.json and metrics.json last, so the
 presence of metrics.json marks a complete run, into Hydra's run directory,
 and prints a summary table.
 
 A sweep writes plan.json into its sweep directory before its first job
 (:class:`SweepCallback`): every job's overrides in job order, or for Optuna
-n_trials and the search space. A job rerun into a directory that holds the
+n_trials and the search space; after its last job, report.html and
+summary.txt of the whole sweep. A job rerun into a directory that holds the
 results of the identical config is skipped; any other earlier result there
 is dropped and the job rerun. After the last job, a sweep with a job that
 did not complete says so in one line and exits with code 1.
@@ -42,6 +45,7 @@ from .config import apply_overrides, compose, conf_dir, register_configs
 from .engine import run, simulate
 from .metrics import RETENTION_MARKS, compute
 from .params import Params, validate
+from .report import run_report, sweep_report
 from .results import Result, write_error
 from .validation import ConfigError
 
@@ -49,12 +53,10 @@ IDENTITY = "identity.json"
 """Written into each run directory before its results: ``config_hash`` and, in a sweep, ``plan`` and ``job``."""
 PLAN = "plan.json"
 """Written into a sweep directory before its first job."""
-SUMMARY = "summary.txt"
-"""The summary table a run prints, saved in its run directory to send on."""
 NOT_IDENTITY = ("objective", "progress", "figures")
 """Config keys that do not change the simulated numbers, so not part of a run's identity."""
 NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py", "comparison.py",
-              "sensitivity.py", "calibrate")
+              "sensitivity.py", "calibrate", "report.py")
 """Parts of the package a run's numbers never depend on (commands, figures, display), left out of its identity."""
 HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
 """Metrics named as examples when an objective is unknown."""
@@ -132,8 +134,9 @@ def _task(cfg) -> float | None:
         value = objective(result, cfg.objective)
         if cfg.figures:
             save_all(result, output)
-        table = result.summary(title=f"scenario {hydra.runtime.choices.get('scenario')}")
-        (output / SUMMARY).write_text(table + "\n", encoding="utf-8")
+        scenario = hydra.runtime.choices.get("scenario")
+        run_report(output, result, scenario)        # report.html and summary.txt
+        table = result.summary(title=f"scenario {scenario}")
         result.save(output)                 # metrics.json last: the mark of a complete run
     except KeyboardInterrupt:
         if sweeping:
@@ -287,7 +290,10 @@ class SweepCallback(Callback):
 
     def on_multirun_end(self, config, **kwargs) -> None:
         try:
-            _verdict(Path(config.hydra.sweep.dir))
+            sweep_dir = Path(config.hydra.sweep.dir)
+            if (sweep_dir / PLAN).exists():
+                print(f"sweep report: {sweep_report(sweep_dir)}")
+            _verdict(sweep_dir)
         except Exception as error:
             _stop(error)
 
@@ -402,6 +408,9 @@ def main() -> None:
     import hydra
 
     global _DEBUG, _SWEEP_DIR
+    if sys.argv[1:2] == ["report"]:
+        from .report import main as report
+        return report(sys.argv[2:])
     _SWEEP_DIR = None
     arguments = [a for a in sys.argv[1:] if a != "--debug"]
     before = os.environ.get("HYDRA_FULL_ERROR")

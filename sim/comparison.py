@@ -9,19 +9,29 @@ picks another scenario). Both runs use the same seed, so replication ``i``
 of each draws the same random numbers wherever the two configs agree; the
 difference is taken replication by replication and reported with its 90 %
 interval.
+
+The command writes a comparison directory (``--out DIR``, by default
+``outputs/comparisons/DATE/TIME``): ``baseline/`` and ``variant/`` as run
+directories, ``differences.csv`` (one row per replication), ``comparison.json``
+(what each side ran; written after the others, it marks the comparison
+whole), then ``summary.txt`` (the printed table) and ``report.html`` (``sim.report``).
 """
 from __future__ import annotations
 
+import datetime
+import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from .config import compose
 from .engine import run
 from .params import validate
-from .results import Result, format_number
+from .report import comparison_report
+from .results import Result, format_number, write_csv
 from .uncertainty import value_at
 from .validation import ConfigError
 
@@ -37,6 +47,8 @@ class Comparison:
     baseline: Result
     variant: Result
     difference: dict          # metric -> array of variant - baseline per replication
+    labels: dict = field(default_factory=lambda: {"baseline": "baseline", "variant": "variant"})
+    """What each side ran, in words (scenario and overrides), for the printout and the report."""
 
     def summary(self, metrics=None) -> str:
         """Table: baseline mean, variant mean, difference mean and its 5th-95th percentile.
@@ -52,11 +64,48 @@ class Comparison:
         width = max(len(m) for m in rows) + 2
         lines = [f"{'':<{width}}{'baseline':>12}{'variant':>12}{'difference':>12}{'5%':>12}{'95%':>12}"]
         for metric in rows:
-            diff = self.difference[metric]
-            low, high = np.percentile(diff, [5, 95]) if np.all(np.isfinite(diff)) else (math.nan,) * 2
-            cells = (self.baseline.metrics[metric], self.variant.metrics[metric], float(np.mean(diff)), low, high)
+            cells = (self.baseline.metrics[metric], self.variant.metrics[metric],
+                     float(np.mean(self.difference[metric])), *self.interval(metric))
             lines.append(f"{metric:<{width}}" + "".join(f"{format_number(c):>12}" for c in cells))
         return "\n".join(lines)
+
+
+    def interval(self, metric: str) -> tuple[float, float]:
+        """5th and 95th percentile of the per-replication differences of ``metric``; NaN if any is not finite."""
+        diff = self.difference[metric]
+        if not np.all(np.isfinite(diff)):
+            return math.nan, math.nan
+        low, high = np.percentile(diff, [5, 95])
+        return float(low), float(high)
+
+    def save(self, directory) -> Path:
+        """Write the comparison directory (module docstring); comparison.json, written last, marks it whole."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.baseline.save(directory / "baseline")
+        self.variant.save(directory / "variant")
+        write_csv(directory / "differences.csv",
+                  {"replication": np.arange(self.baseline.replications), **self.difference})
+        (directory / COMPARISON).write_text(json.dumps(
+            {"baseline": self.labels["baseline"], "variant": self.labels["variant"],
+             "replications": self.baseline.replications}, indent=2))
+        return directory
+
+    @classmethod
+    def load(cls, directory) -> "Comparison":
+        """Read a comparison directory written by :meth:`save`."""
+        from .results import read_csv
+
+        directory = Path(directory)
+        meta = json.loads((directory / COMPARISON).read_text())
+        table = read_csv(directory / "differences.csv")
+        table.pop("replication")
+        return cls(Result.load(directory / "baseline"), Result.load(directory / "variant"), table,
+                   {"baseline": meta["baseline"], "variant": meta["variant"]})
+
+
+#: Written last into a comparison directory: what each side ran.
+COMPARISON = "comparison.json"
 
 
 def compare(baseline, variant) -> Comparison:
@@ -85,19 +134,29 @@ def compare(baseline, variant) -> Comparison:
     return Comparison(first, second, {m: second.per_replication[m] - first.per_replication[m] for m in shared})
 
 
-USAGE = """usage: marketing-sim-compare [SCENARIO] [OVERRIDE ...] [--variant [scenario=NAME] [OVERRIDE ...]]
+USAGE = """usage: marketing-sim-compare [SCENARIO] [OVERRIDE ...] [--variant [scenario=NAME] [OVERRIDE ...]] [--out DIR]
 
 Run a baseline and a variant on common random numbers and print their paired differences.
 SCENARIO (default: default) and the overrides before --variant apply to both runs, those after
-it to the variant only; without --variant the overrides are the variant's. docs/model.md, Comparisons."""
+it to the variant only; without --variant the overrides are the variant's. The comparison, its
+summary.txt and report.html go to DIR (default outputs/comparisons/DATE/TIME). docs/model.md, Comparisons."""
 
 
 def main(arguments: list[str] | None = None) -> None:
     """Entry point of ``python -m sim.comparison`` / ``marketing-sim-compare``."""
-    arguments = sys.argv[1:] if arguments is None else arguments
+    arguments = list(sys.argv[1:] if arguments is None else arguments)
     if arguments[:1] in (["-h"], ["--help"]):
         print(USAGE)
         return
+    out = None
+    if "--out" in arguments:
+        at = arguments.index("--out")
+        if at + 1 >= len(arguments):
+            print("error: --out needs a directory", file=sys.stderr)
+            sys.exit(2)
+        out = Path(arguments[at + 1])
+        del arguments[at:at + 2]
+    out = out or Path("outputs", "comparisons", *datetime.datetime.now().strftime("%Y-%m-%d %H-%M-%S").split())
     split = arguments.index("--variant") if "--variant" in arguments else len(arguments)
     shared, changes = arguments[:split], arguments[split + 1:]
     scenario = shared.pop(0) if shared and "=" not in shared[0] else "default"
@@ -111,10 +170,22 @@ def main(arguments: list[str] | None = None) -> None:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    print(f"baseline: {scenario} {' '.join(shared)}".rstrip())
-    print(f"variant:  {variant_scenario} {' '.join([*shared, *changes])}".rstrip())
-    print(f"{result.baseline.replications} paired replications, common random numbers\n")
-    print(result.summary())
+    result.labels = {"baseline": f"{scenario} {' '.join(shared)}".rstrip(),
+                     "variant": f"{variant_scenario} {' '.join([*shared, *changes])}".rstrip()}
+    table = comparison_table(result)
+    try:
+        comparison_report(result.save(out), result, table)
+    except OSError as error:
+        print(f"error: {error.filename}: {error.strerror}", file=sys.stderr)
+        sys.exit(1)
+    print(table)
+    print(f"outputs: {out}")
+
+
+def comparison_table(result: Comparison) -> str:
+    """The printed table: what each side ran, the number of paired replications, the differences."""
+    return (f"baseline: {result.labels['baseline']}\nvariant:  {result.labels['variant']}\n"
+            f"{result.baseline.replications} paired replications, common random numbers\n\n" + result.summary())
 
 
 if __name__ == "__main__":
