@@ -2,6 +2,7 @@
 
     python -m sim.collection multirun/2026-11-23/10-00-00          # writes collected.csv there
     marketing-sim-collect multirun/... --out sweep.csv
+    marketing-sim-collect multirun/... --out sweep.parquet           # parquet (needs pyarrow)
 
 A sweep run by ``marketing-sim -m`` writes its plan (plan.json: every job's
 overrides, or Optuna's n_trials) into its sweep directory before the first
@@ -20,7 +21,9 @@ Directories outside any plan (sweeps from before plans existed) are listed
 by the files they hold: complete, failed or incomplete.
 
 A row holds the run's overrides as columns, its status and error, and every
-metric with its interval (``cac``, ``cac_p05``, ``cac_p95``). The command
+metric with its interval (``cac``, ``cac_p05``, ``cac_p95``); ``Table.to_frame``
+gives it as a pandas DataFrame, wide like this or long (one row per job and
+metric). The command
 exits with code 1 when a job is not complete, 2 on bad usage or a directory
 without jobs; rerunning the same sweep into the same directory redoes only
 the jobs not complete.
@@ -40,12 +43,20 @@ STATUSES = ("complete", "failed", "incomplete", "not_started")
 
 
 class Table:
-    """Rows of a collected sweep, with CSV and pandas views."""
+    """Rows of a collected sweep, with CSV, pandas and parquet views.
 
-    def __init__(self, rows: list[dict]):
+    ``overrides`` names the columns that hold a job's overrides; every other
+    column after :data:`FIXED` is a metric or one of its interval bounds.
+    """
+
+    def __init__(self, rows: list[dict], overrides=()):
         self.rows = rows
         keys = dict.fromkeys(k for row in rows for k in row)
         self.columns = [*FIXED, *(k for k in keys if k not in FIXED)]
+        self.overrides = list(overrides)
+        bounds = {name + suffix for name in keys for suffix in ("_p05", "_p95")}
+        self.metrics = [k for k in self.columns if k not in (*FIXED, *self.overrides) and k not in bounds]
+        """Metric columns in column order, without their ``_p05``/``_p95`` bounds."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -73,10 +84,23 @@ class Table:
             writer.writerows(self.rows)
         return path
 
-    def to_frame(self):
-        """The table as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+    def to_frame(self, long: bool = False):
+        """The table as a pandas DataFrame: wide (a row per job, as :attr:`columns`) or ``long``
+        (a row per job and metric: mean, p05, p95); see :func:`sim.frames.sweep_frame`.
+
+        Raise ImportError naming the extra to install if pandas is missing.
+        """
+        from .frames import sweep_frame     # here, as sim.frames imports this module
+        return sweep_frame(self, long)
+
+    def to_parquet(self, path, long: bool = False) -> Path:
+        """Write :meth:`to_frame` (wide or ``long``) to the parquet file ``path``; return the path.
+
+        Raise ImportError naming the extra to install if pandas or pyarrow is missing.
+        """
+        from .frames import write_parquet   # here, as sim.frames imports this module
+        write_parquet(self, path, long)
+        return Path(path)
 
 
 def collect(multirun_dir) -> Table:
@@ -87,7 +111,7 @@ def collect(multirun_dir) -> Table:
     """
     root = Path(multirun_dir)
     runs = sorted((p.parent.parent for p in root.glob("**/.hydra/overrides.yaml")), key=_job_order)
-    rows = []
+    rows, swept = [], {}               # swept: every override column, in the order first seen
     for plan_file in sorted(root.glob("**/plan.json"), key=_job_order):
         sweep, plan = plan_file.parent, json.loads(plan_file.read_text())
         inside = [run for run in runs if sweep in run.parents]
@@ -100,14 +124,20 @@ def collect(multirun_dir) -> Table:
         jobs = plan["jobs"] if "jobs" in plan else [[] for _ in range(plan["n_trials"])]
         for job, overrides in enumerate(jobs):
             if job in ran:
-                rows.append(_row(root, ran[job]))
+                columns = _run_overrides(ran[job])
+                rows.append(_row(root, ran[job], columns))
             else:
+                columns = _columns(overrides)
                 rows.append({"run": str((sweep / str(job)).relative_to(root)), "status": "not_started",
-                             "error": "", **_columns(overrides)})
-    rows += [_row(root, run) for run in runs]
+                             "error": "", **columns})
+            swept.update(dict.fromkeys(columns))
+    for run in runs:
+        columns = _run_overrides(run)
+        rows.append(_row(root, run, columns))
+        swept.update(dict.fromkeys(columns))
     if not rows:
         raise FileNotFoundError(f"{root}: no runs found (no plan.json or .hydra/overrides.yaml below it)")
-    return Table(rows)
+    return Table(rows, overrides=swept)
 
 
 def _job_order(path: Path):
@@ -118,9 +148,13 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _row(root: Path, run: Path) -> dict:
-    row = {"run": str(run.relative_to(root)), "status": "incomplete", "error": "",
-           **_columns(yaml.safe_load((run / ".hydra" / "overrides.yaml").read_text()) or [])}
+def _run_overrides(run: Path) -> dict:
+    """The overrides a job ran with (its ``.hydra/overrides.yaml``) as columns."""
+    return _columns(yaml.safe_load((run / ".hydra" / "overrides.yaml").read_text()) or [])
+
+
+def _row(root: Path, run: Path, overrides: dict) -> dict:
+    row = {"run": str(run.relative_to(root)), "status": "incomplete", "error": "", **overrides}
     if (run / "metrics.json").exists():
         row["status"] = "complete"
         for name, value in json.loads((run / "metrics.json").read_text()).items():
@@ -151,20 +185,24 @@ def _value(text: str):
 
 
 def main(arguments=None) -> None:
-    """``python -m sim.collection DIR [--out FILE.csv]``: write the table, print the
-    counts and one line per job not complete; exit 1 if any, 2 on bad usage."""
+    """``python -m sim.collection DIR [--out FILE.csv|FILE.parquet]``: write the table (parquet
+    for a ``.parquet`` name, needing pyarrow), print the counts and one line per job not
+    complete; exit 1 if any, 2 on bad usage, a directory without jobs or pyarrow missing."""
     arguments = sys.argv[1:] if arguments is None else arguments
     if not arguments or arguments[0].startswith("-"):
-        print("usage: python -m sim.collection MULTIRUN_DIR [--out FILE.csv]", file=sys.stderr)
+        print("usage: python -m sim.collection MULTIRUN_DIR [--out FILE.csv|FILE.parquet]", file=sys.stderr)
         sys.exit(2)
     directory = Path(arguments[0])
     out = Path(arguments[arguments.index("--out") + 1]) if "--out" in arguments else directory / "collected.csv"
     try:
         table = collect(directory)
-    except FileNotFoundError as error:
+        if out.suffix == ".parquet":
+            table.to_parquet(out)
+        else:
+            table.to_csv(out)
+    except (FileNotFoundError, ImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    table.to_csv(out)
     counts = table.counts()
     print(f"{len(table)} planned: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
           + f" -> {out}")
