@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .frames import daily_frame, replication_dataset
 from .metrics import Outcome
 from .uncertainty import PER_DRAW, variance_split
 
@@ -111,13 +112,23 @@ class Result:
         days = self.daily["day"] if days is None else days
         return np.datetime64(str(start), "D") + np.asarray(days, dtype=np.int64)
 
-    def to_frame(self):
-        """The daily series as a pandas DataFrame indexed by day (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as error:
-            raise ImportError("Result.to_frame needs pandas: pip install 'marketing-sim[notebook]'") from error
-        return pd.DataFrame(self.daily).set_index("day")
+    def to_frame(self, long: bool = False):
+        """The daily series (means over replications) as a pandas DataFrame: wide, a row per day
+        indexed by day with a ``date`` column and a column per series, or ``long``, a row per day
+        and series (day, date, series, source, value); see :func:`sim.frames.daily_frame`.
+
+        Raise ImportError naming the extra to install if pandas is missing.
+        """
+        return daily_frame(self, long)
+
+    def to_xarray(self):
+        """Every replication as an xarray Dataset: each daily series over (replication, day), the
+        metrics over (replication, metric); see :func:`sim.frames.replication_dataset`.
+
+        Raise ImportError naming the extra to install if xarray is missing, and ValueError for
+        a Result read by :meth:`load`, which holds only the means.
+        """
+        return replication_dataset(self)
 
     def metrics_record(self) -> dict:
         """Metrics as written to metrics.json: a number each, or mean/p05/p95 with replications.
