@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import NoReturn
 
@@ -60,6 +61,8 @@ NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py"
 """Parts of the package a run's numbers never depend on (commands, figures, display), left out of its identity."""
 HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
 """Metrics named as examples when an objective is unknown."""
+LOG = logging.getLogger("sim")
+"""The runs' log: each run's marketing-sim.log holds it (Hydra's job logging, conf/config.yaml)."""
 _DEBUG = False
 """Set by :func:`main` from ``--debug`` or ``HYDRA_FULL_ERROR=1``: show tracebacks."""
 _SWEEP_DIR = None
@@ -110,9 +113,9 @@ def _task(cfg) -> float | None:
 
     from .plot import save_all
 
-    # matplotlib logs the first build of its font cache at INFO, which Hydra's job logging shows:
-    # noise to a user, so only its warnings pass
+    # matplotlib logs the first build of its font cache at INFO: noise even in the log file
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    logging.captureWarnings(True)           # Python warnings into the run's log (conf/config.yaml)
     hydra = HydraConfig.get()
     output = Path(hydra.runtime.output_dir)
     sweeping = hydra.mode == RunMode.MULTIRUN
@@ -130,6 +133,8 @@ def _task(cfg) -> float | None:
         reason = _begin(output, identity)
         if reason:
             print(f"{reason}, rerunning: {output}")
+        LOG.info("scenario %s, overrides %s, config hash %s", hydra.runtime.choices.get("scenario"),
+                 list(hydra.overrides.task), identity["config_hash"])
         result = run(cfg, progress=bool(cfg.progress) and sys.stderr.isatty())
         value = objective(result, cfg.objective)
         if cfg.figures:
@@ -138,6 +143,7 @@ def _task(cfg) -> float | None:
         run_report(output, result, scenario)        # report.html and summary.txt
         table = result.summary(title=f"scenario {scenario}")
         result.save(output)                 # metrics.json last: the mark of a complete run
+        LOG.info("%s\noutputs: %s", table, output)
     except KeyboardInterrupt:
         if sweeping:
             raise
@@ -147,11 +153,49 @@ def _task(cfg) -> float | None:
             _stop(error)
         _begin(output, identity)        # also when the config was invalid, before the _begin above
         write_error(output, error)
+        LOG.error("%s: %s", type(error).__name__, error)
         print(f"error: {error} (recorded in {output / 'error.json'})", file=sys.stderr)
         return None
     print(table)
     print(f"outputs: {output}")
+    if sweeping:
+        _job_done(Path(hydra.sweep.dir), hydra.job.num)
     return value
+
+
+def _job_done(sweep_dir: Path, job: int) -> None:
+    """Log ``sweep: job i of n done, <elapsed> s, about <left> s left`` (on the terminal too, if it is one).
+
+    The sweep started when its plan was written; the time left assumes the
+    jobs still to run take as long as those done so far took on average.
+    """
+    plan = _read_json(sweep_dir / PLAN)
+    total = len(plan["jobs"]) if "jobs" in plan else plan.get("n_trials")
+    if not total:
+        return
+    elapsed = time.time() - (sweep_dir / PLAN).stat().st_mtime
+    done = job + 1
+    left = f", about {elapsed / done * (total - done):.0f} s left" if done < total else ""
+    line = f"sweep: job {done} of {total} done, {elapsed:.0f} s{left}"
+    LOG.info(line)
+    if sys.stderr.isatty():
+        print(line, file=sys.stderr)
+
+
+class OwnWarnings(logging.Filter):
+    """Of the Python warnings logged (``logging.captureWarnings``), pass only those raised inside
+    marketing-sim, as ``<Category>: <message>``; other libraries' warnings stay in the log file."""
+
+    PACKAGE = str(Path(__file__).resolve().parent)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "py.warnings":
+            return True
+        where, _, warning = str(record.args[0] if record.args else record.msg).partition(": ")
+        if not where.startswith(self.PACKAGE):
+            return False
+        record.msg, record.args = warning.splitlines()[0], ()
+        return True
 
 
 def _begin(output: Path, identity: dict) -> str | None:

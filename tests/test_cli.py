@@ -119,3 +119,32 @@ def test_compare_help_prints_its_usage():
     run = subprocess.run([sys.executable, "-m", "sim.comparison", "--help"], capture_output=True, text=True,
                          timeout=60)
     assert run.returncode == 0 and run.stdout.startswith("usage: marketing-sim-compare [SCENARIO]")
+
+
+def test_the_run_log_holds_the_run_while_the_terminal_shows_only_the_table(tmp_path):
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "replications=1", "horizon.acquisition_days=10",
+                   "horizon.ltv_days=10", "figures=false", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    log = (tmp_path / "run" / "marketing-sim.log").read_text()
+    assert "config hash" in log and "CAC (blended)" in log and f"outputs: {tmp_path / 'run'}" in log
+    assert "[INFO]" not in done.stdout + done.stderr
+
+
+def test_only_marketing_sims_own_python_warnings_reach_the_terminal():
+    import logging
+    import warnings
+
+    import numpy as np
+
+    import sim.policies.referral
+    from sim.cli import OwnWarnings
+
+    def captured(path):
+        text = warnings.formatwarning("careful", UserWarning, path, 12)
+        return logging.LogRecord("py.warnings", logging.WARNING, path, 12, "%s", (text,), None)
+
+    ours, theirs = captured(sim.policies.referral.__file__), captured(np.__file__)
+    shown = OwnWarnings()
+    assert shown.filter(ours) and ours.getMessage() == "UserWarning: careful"
+    assert not shown.filter(theirs)
+    assert shown.filter(logging.LogRecord("sim", logging.WARNING, "", 1, "a warning of the run", (), None))
