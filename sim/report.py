@@ -27,6 +27,7 @@ import html
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def sweep_report(directory) -> Path:
     objective = (recorded or {}).get("objective", "profit")
     grid = swept(table, plan)
     best = best_job(table, objective, plan.get("direction"))
-    findings = sweep_findings(table, best, objective, grid)
+    findings = sweep_findings(table, best, objective, grid, plan)
     name = choices.get("sweep") or choices.get("scenario") or directory.name
     counts = table.counts()
     line = (f"{len(table)} jobs: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n)
@@ -241,16 +242,22 @@ def best_job(table, objective: str, direction: str | None = None) -> dict | None
     return (min if lower else max)(rows, key=lambda r: r[objective])
 
 
-def sweep_findings(table, best: dict | None, objective: str, grid: dict) -> list[str]:
-    """What to know before reading the best job as an optimum, in sentences."""
+def sweep_findings(table, best: dict | None, objective: str, grid: dict, plan: dict | None = None) -> list[str]:
+    """What to know before reading the best job as an optimum, in sentences.
+
+    The edge of a grid is its lowest and highest value (three values or more);
+    for an optimiser's ``interval(low, high)``, the best value within 5 % of
+    the interval's width from either end.
+    """
     if best is None:
         return ["No job completed with a finite objective: there is no best job."]
     findings = []
-    for key, values in grid.items():
-        numbers = sorted(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool))
-        if len(numbers) > 2 and best.get(key) in (numbers[0], numbers[-1]):
-            findings.append(f"The best {key} = {best[key]} is on the edge of the grid ({numbers[0]} to "
-                            f"{numbers[-1]}): the optimum may lie beyond it; widen the grid before deciding.")
+    for key, (low, high, near) in edges(grid, plan or {}).items():
+        value = best.get(key)
+        if _finite(value) and (value - low <= near or high - value <= near):
+            findings.append(f"The best {key} = {format_number(value)} is on the edge of the grid "
+                            f"({format_number(low)} to {format_number(high)}): the optimum may lie beyond "
+                            "it; widen the grid before deciding.")
     others = [r for r in table if r is not best and r["status"] == "complete" and _finite(r.get(objective))]
     low, high = best.get(objective + "_p05"), best.get(objective + "_p95")
     if others and _finite(low) and _finite(high):
@@ -264,18 +271,37 @@ def sweep_findings(table, best: dict | None, objective: str, grid: dict) -> list
     return findings
 
 
+#: Share of an optimiser's interval next to either end that counts as its edge.
+EDGE_SHARE = 0.05
+
+
+def edges(grid: dict, plan: dict) -> dict:
+    """Swept key -> (lowest, highest, how near an end counts as on it), for numeric keys with an edge."""
+    bounds = {}
+    for key, text in (plan.get("search_space") or {}).items():
+        match = re.fullmatch(r"\s*(?:tag\([^)]*\)\s*,\s*)?interval\(\s*([^,]+),\s*([^)]+)\)\s*", str(text))
+        if match:
+            low, high = float(match[1]), float(match[2])
+            bounds[key] = (low, high, EDGE_SHARE * (high - low))
+    for key, values in grid.items():
+        numbers = sorted(v for v in values if _finite(v))
+        if key not in bounds and len(numbers) > 2 and len(numbers) == len(values):
+            bounds[key] = (numbers[0], numbers[-1], 0.0)
+    return bounds
+
+
 def sweep_summary(table, objective: str, grid: dict, best: dict | None, findings: list[str]) -> str:
     """The sweep as text: one line per job (swept values, status, objective with its interval), the best job."""
     keys = list(grid)
     head = ["run", *keys, "status", objective, "5%", "95%"]
-    rows = [[r["run"], *(str(r.get(k)) for k in keys), r["status"],
+    rows = [[r["run"], *(_cell(r.get(k)) for k in keys), r["status"],
              *(format_number(r.get(objective + s)) if _finite(r.get(objective + s)) else "n/a"
                for s in ("", "_p05", "_p95"))] for r in table]
     widths = [max(len(str(x)) for x in column) + 2 for column in zip(head, *rows)]
     lines = ["".join(f"{c:>{w}}" for c, w in zip(line, widths)) for line in [head, *rows]]
     if best is not None:
         lines.append(f"\nbest on {objective}: {best['run']} (" +
-                     ", ".join(f"{k} = {best.get(k)}" for k in keys) + ")")
+                     ", ".join(f"{k} = {_cell(best.get(k))}" for k in keys) + ")")
     lines += findings
     return "\n".join(lines)
 
@@ -309,7 +335,7 @@ SWEEP_COLUMNS = ("customers", "cac", "ltv", "ltv_cac", "payback_days", "profit")
 def _jobs(table, objective: str, grid: dict) -> str:
     metrics = list(dict.fromkeys([objective, *SWEEP_COLUMNS]))
     head = ["run", *grid, "status", *(_label(m) for m in metrics)]
-    cells = [[r["run"], *(str(r.get(k)) for k in grid), r["status"],
+    cells = [[r["run"], *(_cell(r.get(k)) for k in grid), r["status"],
               *(format_number(r[m]) if _finite(r.get(m)) else "n/a" for m in metrics)] for r in table]
     return "<h2>Jobs</h2>\n" + _table(head, cells)
 
@@ -328,6 +354,11 @@ def _sweep_figures(table, objective: str, grid: dict) -> str:
                        + " (band: 90 % interval)")
                 for m in dict.fromkeys([objective, "ltv_cac"]) if any(_finite(r.get(m)) for r in table)]
     return "<h2>Figures</h2>\n" + "\n".join(pictures)
+
+
+def _cell(value) -> str:
+    """A swept value as a table shows it: numbers to a readable precision, anything else as written."""
+    return format_number(value) if _finite(value) and isinstance(value, float) else str(value)
 
 
 def _finite(value) -> bool:

@@ -163,3 +163,15 @@ def test_the_report_renders_in_a_headless_browser(run_dir, tmp_path):
     dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
                           (run_dir / "report.html").as_uri()], capture_output=True, text=True, timeout=120)
     assert "marketing-sim: scenario private_domain" in dom.stdout
+
+
+def test_an_optimisers_best_value_is_on_the_edge_only_near_an_end_of_its_interval():
+    plan = {"search_space": {"budget": "interval(0, 10)"}}
+    grid = {"budget": [2.0, 5.0, 9.8]}
+    for best_value, flagged in ((9.8, True), (0.3, True), (5.0, False)):
+        rows = [row("0", 1.0, 0.9, 1.1, 2.0), row("1", 3.0, 2.9, 3.1, best_value)]
+        table = Table(rows)
+        findings = report.sweep_findings(table, report.best_job(table, "profit"), "profit",
+                                         {"budget": [2.0, best_value]}, plan)
+        assert any("edge of the grid (0 to 10)" in f for f in findings) == flagged, best_value
+    assert report.edges(grid, {}) == {"budget": (2.0, 9.8, 0.0)}
