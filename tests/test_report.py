@@ -173,5 +173,5 @@ def test_an_optimisers_best_value_is_on_the_edge_only_near_an_end_of_its_interva
         table = Table(rows)
         findings = report.sweep_findings(table, report.best_job(table, "profit"), "profit",
                                          {"budget": [2.0, best_value]}, plan)
-        assert any("edge of the grid (0 to 10)" in f for f in findings) == flagged, best_value
+        assert any("edge of the grid (0 to 10.0)" in f for f in findings) == flagged, best_value
     assert report.edges(grid, {}) == {"budget": (2.0, 9.8, 0.0)}
