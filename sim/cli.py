@@ -42,7 +42,7 @@ from typing import NoReturn
 import numpy as np
 from hydra.experimental.callback import Callback
 
-from .config import apply_overrides, compose, conf_dir, register_configs
+from .config import DISPLAY_KEYS, apply_overrides, compose, conf_dir, register_configs
 from .engine import run, simulate
 from .metrics import RETENTION_MARKS, compute
 from .params import Params, validate
@@ -54,8 +54,6 @@ IDENTITY = "identity.json"
 """Written into each run directory before its results: ``config_hash`` and, in a sweep, ``plan`` and ``job``."""
 PLAN = "plan.json"
 """Written into a sweep directory before its first job."""
-NOT_IDENTITY = ("objective", "progress", "figures")
-"""Config keys that do not change the simulated numbers, so not part of a run's identity."""
 NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py", "comparison.py",
               "sensitivity.py", "calibrate", "report.py")
 """Parts of the package a run's numbers never depend on (commands, figures, display), left out of its identity."""
@@ -74,9 +72,9 @@ def config_hash(params: Params) -> str:
 
     The config is ``params.config`` (every default resolved, the allocation
     split into daily budgets) in config order, since the order of channels
-    and policies changes the numbers, without the :data:`NOT_IDENTITY` keys.
+    and policies changes the numbers, without the :data:`DISPLAY_KEYS` keys.
     """
-    return _digest({"config": {k: v for k, v in params.config.items() if k not in NOT_IDENTITY},
+    return _digest({"config": {k: v for k, v in params.config.items() if k not in DISPLAY_KEYS},
                     "code": _code()})
 
 
@@ -376,7 +374,7 @@ def sweep_plan(config) -> dict | None:
     parsed = _parse([*arguments, *config.hydra.overrides.task], GlobalHydra.instance().config_loader())
     base = OmegaConf.to_container(config, resolve=False)
     plan = {"sweeper": sweeper["_target_"], "config": _digest({
-        "config": {k: v for k, v in base.items() if k not in ("hydra", *NOT_IDENTITY)}, "code": _code()})}
+        "config": {k: v for k, v in base.items() if k not in ("hydra", *DISPLAY_KEYS)}, "code": _code()})}
     if plan["sweeper"].endswith("BasicSweeper"):
         plan["jobs"] = BasicSweeper.split_arguments(parsed, None)[0]
         if not plan["jobs"]:

@@ -233,6 +233,11 @@ class SimConfig:
     policies: Dict[str, Any] = field(default_factory=dict)   # name -> parameters
 
 
+DISPLAY_KEYS = ("objective", "progress", "figures")
+"""Config keys that say what a run shows or returns, not what it simulates: no part of a run's
+identity (``sim.cli.config_hash``) and no input of its assumptions sheet (``sim.report``)."""
+
+
 def sweeps_dir() -> Path:
     """The named sweeps shipped with marketing-sim (``experiments/sweep/``)."""
     inside = _PACKAGE / "sweep"

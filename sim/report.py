@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import DISPLAY_KEYS
 from .results import SUMMARY_ROWS, Result, format_number
 
 REPORT = "report.html"
@@ -73,8 +74,6 @@ FIGURES = {
     "membership": "Paid membership: members and renewals.",
     "referral": "Referred customers by level.",
 }
-#: Config keys that say how a run is shown, not what it simulates: left out of the assumptions.
-NOT_INPUTS = ("objective", "progress", "figures")
 
 
 def run_report(directory, result: Result | None = None, scenario: str | None = None) -> Path:
@@ -481,11 +480,11 @@ def _by_source(result: Result) -> str:
 def _assumptions(config: dict, reference: tuple[str, dict] | None, result: Result | None = None,
                  side: str = "this run") -> str:
     """Inputs that differ from the reference config, the uncertain inputs, then every input folded."""
-    flat = flatten({k: v for k, v in config.items() if k not in NOT_INPUTS})
+    flat = flatten({k: v for k, v in config.items() if k not in DISPLAY_KEYS})
     parts = ["<h2>Assumptions</h2>"]
     if reference is not None:
         name, base = reference
-        base_flat = flatten({k: v for k, v in base.items() if k not in NOT_INPUTS})
+        base_flat = flatten({k: v for k, v in base.items() if k not in DISPLAY_KEYS})
         changed = [[path, _value(base_flat.get(path)), _value(value)] for path, value in flat.items()
                    if base_flat.get(path) != value]
         changed += [[path, _value(value), "(none)"] for path, value in base_flat.items() if path not in flat]
