@@ -55,10 +55,12 @@ def replication_dataset(result):
 
     One variable per daily series over dims ``(replication, day)``, and
     ``metrics`` over ``(replication, metric)``: each replication's value of
-    every metric (``result.per_replication``). Coordinates: ``replication``
-    (0, 1, ...), ``day``, ``date`` (along ``day``) and ``metric``; the
-    ``currency`` attribute is the code of every amount. The mean over
-    ``replication`` of a series is ``result.daily``.
+    every metric (``result.per_replication``); with uncertain inputs, also
+    ``inputs`` over ``(replication, input)``: the value each replication drew
+    (``result.inputs``). Coordinates: ``replication`` (0, 1, ...), ``day``,
+    ``date`` (along ``day``), ``metric`` and ``input``; the ``currency``
+    attribute is the code of every amount. The mean over ``replication`` of a
+    series is ``result.daily``.
 
     Raise ValueError for a result without per-replication series (one read
     by ``Result.load``: a run directory keeps only the means).
@@ -69,11 +71,14 @@ def replication_dataset(result):
                          "only their means: use to_frame() for the means, or run the config again with sim.run")
     series = {name: (("replication", "day"), values)
               for name, values in result.daily_per_replication.items() if name != "day"}
-    metrics = np.column_stack([result.per_replication[name] for name in result.per_replication])
+    # (variable, its second dim, name -> one value per replication); inputs only when uncertain
+    tables = [(name, dim, values) for name, dim, values in
+              (("metrics", "metric", result.per_replication), ("inputs", "input", result.inputs)) if values]
     return xr.Dataset(
-        {**series, "metrics": (("replication", "metric"), metrics)},
+        {**series, **{name: (("replication", dim), np.column_stack(list(values.values())))
+                      for name, dim, values in tables}},
         coords={"replication": np.arange(result.replications), "day": result.daily["day"],
-                "date": ("day", result.dates()), "metric": list(result.per_replication)},
+                "date": ("day", result.dates()), **{dim: list(values) for _, dim, values in tables}},
         attrs={"currency": result.currency})
 
 

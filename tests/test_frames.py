@@ -58,6 +58,16 @@ def test_the_dataset_holds_every_replication_and_averages_to_the_daily_means(res
     assert data.attrs["currency"] == result.currency
 
 
+def test_the_dataset_holds_each_replications_draw_of_an_uncertain_input(result):
+    path = "channels.feed_ads.activation_prob"
+    uncertain = sim.run(sim.compose("base", [*SMALL, "replications=4",
+                                             f"+uncertainty={{{path}: {{dist: beta, a: 20, b: 80}}}}"]))
+    data = uncertain.to_xarray()
+    np.testing.assert_array_equal(data["inputs"].sel(input=path), uncertain.inputs[path])
+    assert len(set(uncertain.inputs[path])) == 2               # one draw per pair of replications
+    assert "inputs" not in result.to_xarray()                  # nothing was uncertain there
+
+
 def test_a_loaded_result_has_its_frame_but_no_replications(result, tmp_path):
     loaded = sim.Result.load(result.save(tmp_path))
     pd.testing.assert_frame_equal(loaded.to_frame(), result.to_frame())
