@@ -226,7 +226,8 @@ def run(cfg, progress: bool = False) -> Result:
     the config is invalid. With uncertain inputs (``uncertainty``) each pair
     of replications runs with its own draw of them (``sim.uncertainty``); a
     draw outside its parameter's range raises ConfigError naming it. With
-    ``progress`` a replication counter with the elapsed time is shown on stderr.
+    ``progress`` a bar of the replications done, the elapsed time and the
+    time left is drawn on stderr (``sim.progress.Progress``).
     """
     params = validate(cfg)
     seeds = replication_seeds(params.seed, params.replications)

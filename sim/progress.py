@@ -1,40 +1,39 @@
-"""A one-line progress counter with elapsed time, on terminals only."""
+"""Progress bars on stderr with the count, the elapsed time and the time left (tqdm), on terminals only."""
 from __future__ import annotations
 
 import sys
-import time
+
+from tqdm import tqdm
 
 
-class Progress:
-    """``with Progress(total, "label") as bar: ... bar.step()`` prints ``label 3/10  4.2 s, about 9 s left`` on stderr.
+class Progress(tqdm):
+    """``with Progress(total, "label") as bar: ... bar.step()`` draws ``label:  30%|███  | 3/10 [00:04<00:09, 1.40s/it]``.
 
-    The time left is ``expected`` seconds (an up-front estimate) until the
-    first step is done, then the elapsed time per step times the steps left.
-    Silent when stderr is not a terminal or ``enabled`` is False; the last
-    line, with the total elapsed time, stays on screen.
+    A tqdm bar on stderr. ``enabled`` None shows it only when stderr is a
+    terminal, True always, False never. Until the first step it shows
+    ``about <expected> s expected`` when given that up-front estimate of the
+    whole run; from then on tqdm's time left. The last line stays on screen.
     """
 
     def __init__(self, total: int, label: str, enabled: bool | None = None, expected: float | None = None):
-        self.total, self.label, self.done, self.expected = total, label, 0, expected
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.start = time.perf_counter()
-
-    def __enter__(self):
-        self._show()
-        return self
+        super().__init__(total=total, desc=label, file=sys.stderr, disable=None if enabled is None else not enabled,
+                         postfix=None if expected is None else f"about {expected:.0f} s expected")
 
     def step(self) -> None:
-        self.done += 1
-        self._show()
+        """One more of ``total`` done: the estimate gives way to the measured time left."""
+        if self.n == 0:
+            self.set_postfix_str("", refresh=False)
+        self.update()
 
-    def __exit__(self, *exc):
-        if self.enabled:
-            print(file=sys.stderr)
 
-    def _show(self) -> None:
-        if self.enabled:
-            elapsed = time.perf_counter() - self.start
-            left = elapsed / self.done * (self.total - self.done) if self.done else self.expected
-            eta = f", about {left:.0f} s left" if left is not None and self.done < self.total else ""
-            print(f"\r{self.label} {self.done}/{self.total}  {elapsed:.1f} s{eta}   ", end="",
-                  file=sys.stderr, flush=True)
+def show_job(number: int, total: int, label: str, elapsed: float | None = None) -> None:
+    """Print ``label 3/7`` on stderr, when it is a terminal: job ``number`` (from 1) of ``total`` starts.
+
+    With ``elapsed``, the seconds since the first job started, the line also
+    shows them and the time left at the pace of the jobs done before it, as
+    :class:`Progress` does: ``label 3/7 [00:20<00:50]``.
+    """
+    if sys.stderr.isatty():
+        timing = "" if elapsed is None else " [{elapsed}<{remaining}]"
+        print(tqdm.format_meter(number - 1, total, elapsed or 0, prefix=label,
+                                bar_format=f"{{desc}} {number}/{total}{timing}"), file=sys.stderr)
