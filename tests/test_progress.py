@@ -4,12 +4,16 @@ from __future__ import annotations
 import io
 import re
 import sys
+import warnings
 
 import numpy as np
 import pytest
 
 import sim
+from sim import calibrate
+from sim.calibrate import compare, holdout
 from sim.progress import Progress, show_job
+from test_calibration import SAMPLE
 
 
 class Terminal(io.StringIO):
@@ -97,3 +101,16 @@ def test_engine_results_are_the_same_with_progress_on_or_off(on_terminal):
     assert "replication:" in terminal.getvalue() and "3/3" in frames(terminal)[-1]
     np.testing.assert_equal(shown.per_replication, quiet.per_replication)     # NaN where undefined, in both
     np.testing.assert_equal(shown.daily_per_replication, quiet.daily_per_replication)
+
+
+def test_calibration_draws_bars_for_its_fits_and_holdout_replays(on_terminal):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", calibrate.DataWarning)
+        calibration = calibrate.from_transactions(SAMPLE, "1997-09-30")
+    terminal = on_terminal()
+    fitted = compare.candidates(calibration, progress=True)
+    holdout.forecast(calibration, "1998-06-30", replications=2, fitted=fitted, progress=True)
+    last_frames = [line.split("\r")[-1] for line in terminal.getvalue().split("\n")[:-1]]   # one line a bar
+    assert [frame.split(":")[0] for frame in last_frames] == [
+        "model fit", "holdout replay, parameters drawn", "holdout replay, parameters fixed"]
+    assert all("2/2" in frame for frame in last_frames)     # 2 models left to fit (BG/BB, BG/NBD are its own), 2 replays each

@@ -293,10 +293,12 @@ def _compare(calibration, holdout_end: str | None, holdout: bool, every: int | N
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataWarning)
-            fitted = compare.candidates(calibration)
+            shown = sys.stderr.isatty()       # bars for a person watching, none in a log
+            fitted = compare.candidates(calibration, progress=shown)
             forecast = None
             if holdout_end is not None:
-                forecast = run_holdout(calibration, holdout_end, replications=REPLICATIONS, every=every, fitted=fitted)
+                forecast = run_holdout(calibration, holdout_end, replications=REPLICATIONS, every=every, fitted=fitted,
+                                       progress=shown)
     except DataError as error:
         _fail(f"{error} (the scenario is written; --no-holdout skips the comparison's holdout)", 2)
     for warning in caught:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..progress import Progress
 from .bgbb import BGBB
 from .bgnbd import BetaGeometricNBD
 from .mbgnbd import ModifiedBGNBD
@@ -103,11 +104,17 @@ def fit(key: str, summary, period: int) -> Candidate:
     return Candidate(key, model.fit(summary.repeats, summary.recency / scale, summary.age / scale), period)
 
 
-def candidates(calibration) -> list[Candidate]:
-    """Every model of :data:`MODELS` fitted to the calibration's customers, reusing its own fits."""
+def candidates(calibration, progress: bool = False) -> list[Candidate]:
+    """Every model of :data:`MODELS` fitted to the calibration's customers, reusing its own fits;
+    with ``progress`` a bar of the fits left to do on stderr (:class:`~sim.progress.Progress`)."""
     known = {calibration.model: calibration.purchase_churn, "bgnbd": calibration.reference}
-    return [Candidate(key, known[key], calibration.period) if key in known
-            else fit(key, calibration.summary, calibration.period) for key in MODELS]
+    fitted = {key: Candidate(key, own, calibration.period) for key, own in known.items()}
+    left = [key for key in MODELS if key not in fitted]
+    with Progress(len(left), "model fit", enabled=progress) as bar:
+        for key in left:
+            fitted[key] = fit(key, calibration.summary, calibration.period)
+            bar.step()
+    return [fitted[key] for key in MODELS]
 
 
 def table(calibration, fitted: list[Candidate], forecast: dict | None) -> list[dict]:

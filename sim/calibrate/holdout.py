@@ -14,6 +14,7 @@ import numpy as np
 from .. import metrics
 from ..engine import simulate
 from ..params import validate
+from ..progress import Progress
 from ..randomness import replication_seeds
 from ..results import Result
 from . import Calibration, DataError, check_replay_length, data
@@ -40,26 +41,30 @@ def replay_config(calibration: Calibration, last_day: int, population: dict | No
 
 
 def run_with_parameter_draws(calibration: Calibration, cfg: dict, replications: int, seed: int = 0,
-                             draw_parameters: bool = True) -> tuple[Result, list]:
+                             draw_parameters: bool = True, progress: bool = False) -> tuple[Result, list]:
     """Run ``cfg`` ``replications`` times; with ``draw_parameters`` each replication first draws
     the purchase/churn parameters from the fit's asymptotic distribution (parameter uncertainty).
 
-    Returns the aggregated Result and the final states.
+    Returns the aggregated Result and the final states. With ``progress`` a
+    bar of the replications is drawn on stderr (:class:`~sim.progress.Progress`).
     """
     rng = np.random.default_rng(seed)
     outcomes, states = [], []
-    for replication_seed in replication_seeds(seed, replications):
-        params = calibration.purchase_churn.draw(rng) if draw_parameters else None
-        population = {**cfg["population"], **{k: v for k, v in calibration.population(params).items()
-                                              if k in ("daily_purchase_prob", "churn_prob")}}
-        state = simulate(validate({**cfg, "population": population}), replication_seed)
-        states.append(state)
-        outcomes.append(metrics.compute(state))
+    label = f"holdout replay, parameters {'drawn' if draw_parameters else 'fixed'}"
+    with Progress(replications, label, enabled=progress) as bar:
+        for replication_seed in replication_seeds(seed, replications):
+            params = calibration.purchase_churn.draw(rng) if draw_parameters else None
+            population = {**cfg["population"], **{k: v for k, v in calibration.population(params).items()
+                                                  if k in ("daily_purchase_prob", "churn_prob")}}
+            state = simulate(validate({**cfg, "population": population}), replication_seed)
+            states.append(state)
+            outcomes.append(metrics.compute(state))
+            bar.step()
     return Result.from_outcomes(outcomes, cfg), states
 
 
 def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed: int = 0,
-             every: int | None = None, fitted: list | None = None) -> dict:
+             every: int | None = None, fitted: list | None = None, progress: bool = False) -> dict:
     """Cumulative repeat transactions every ``every`` days (default a week, or one opportunity
     of a longer period) to ``holdout_end``: actual, simulated (mean, 5th and 95th percentile
     with parameter uncertainty; ``noise_p05``/``noise_p95`` with the parameters fixed) and each
@@ -67,7 +72,8 @@ def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed
     purchase on; and, between the calibration end and ``holdout_end``, each series' repeats
     (``holdout``) and each closed form's from every customer's own history (``conditional``).
 
-    Repeats are counted in opportunities (purchase days for daily data). Raise DataError if
+    With ``progress`` the fits and the replays draw their bars on stderr. Repeats are
+    counted in opportunities (purchase days for daily data). Raise DataError if
     ``holdout_end`` is not a date after the calibration's last whole opportunity or ``every``
     is not a multiple of the period.
     """
@@ -85,7 +91,7 @@ def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed
     if not points.size:
         raise DataError(f"every = {every}: longer than the {(end + 1) * period} days to holdout_end")
     marks = np.concatenate([points, [last, end]])                 # report points, then the holdout's ends
-    fitted = fitted if fitted is not None else candidates(calibration)
+    fitted = fitted if fitted is not None else candidates(calibration, progress)
 
     cfg = replay_config(calibration, last_day, seed=seed)
     mark_days = (marks + 1) * period - 1
@@ -94,8 +100,9 @@ def forecast(calibration: Calibration, holdout_end, replications: int = 20, seed
         return np.array([np.cumsum(s.ledger.daily["purchases"] - s.ledger.daily["new_customers"])[mark_days]
                          for s in states])
 
-    total = cumulative(run_with_parameter_draws(calibration, cfg, replications, seed)[1])
-    noise = cumulative(run_with_parameter_draws(calibration, cfg, replications, seed, draw_parameters=False)[1])
+    total = cumulative(run_with_parameter_draws(calibration, cfg, replications, seed, progress=progress)[1])
+    noise = cumulative(run_with_parameter_draws(calibration, cfg, replications, seed, draw_parameters=False,
+                                                progress=progress)[1])
 
     opportunity = tx.day // period
     first = np.full(tx.ids.size, np.iinfo(np.int64).max)
