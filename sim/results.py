@@ -152,7 +152,10 @@ class Result:
 
         With uncertain inputs the interval combines them with simulation
         noise, and a column gives the share of each metric's variance that
-        the inputs explain.
+        the inputs explain. The CAC and payback of a source with no
+        acquisition spend (its CAC is 0: organic, unrewarded referral, given
+        arrivals) read "n/a", and a payback under a day "< 1" (the first
+        purchase pays the CAC back); ``metrics`` keep their values.
         """
         with_interval = self.replications > 1
         split = bool(self.inputs)
@@ -174,10 +177,19 @@ class Result:
             lines.append("the interval holds input uncertainty and simulation noise; 'from inputs' is "
                          "the share of the variance the inputs explain")
         lines.append(header)
+
+        def shown(key: str, value: float) -> str:
+            measure, _, source = key.partition(".")
+            if measure in ("cac", "payback_days") and self.metrics.get("cac." + source if source else "cac") == 0:
+                return "n/a"                  # spend 0 / customers: what the source cost, not a CAC
+            if measure == "payback_days" and 0 <= value < 1:
+                return "< 1"
+            return format_number(value)
+
         for label, key in rows:
-            line = f"{label:<{width}}{format_number(self.metrics[key]):>12}"
+            line = f"{label:<{width}}{shown(key, self.metrics[key]):>12}"
             if with_interval:
-                line += "".join(f"{format_number(bound):>12}" for bound in self.intervals[key])
+                line += "".join(f"{shown(key, bound):>12}" for bound in self.intervals[key])
             if split:
                 share = self.variance[key]["input_share"]
                 line += f"{'n/a' if not math.isfinite(share) else f'{share:.0%}':>13}"
