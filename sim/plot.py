@@ -381,6 +381,9 @@ def cac_ltv_over_time(result, ax=None):
         if "cohorts." + column in result.bands:
             low, high = result.bands["cohorts." + column]
             ax.fill_between(start, low, high, color=colour, alpha=0.2)
+    acquisition_days = result.config.get("horizon", {}).get("acquisition_days")
+    if acquisition_days:                       # the window cohorts start in; a single cohort has no span of its own
+        ax.set_xlim(*result.dates([0, acquisition_days]))
     ax.set_xlabel("cohort start")
     ax.set_ylabel(f"{result.currency} per customer")
     _plain_numbers(ax.yaxis)
