@@ -1,4 +1,4 @@
-"""Progress bars on stderr with the count, the elapsed time and the time left (tqdm), on terminals only."""
+"""Progress bars on stderr with the count, the elapsed time and the time left (tqdm), for terminals."""
 from __future__ import annotations
 
 import sys
@@ -7,12 +7,13 @@ from tqdm import tqdm
 
 
 class Progress(tqdm):
-    """``with Progress(total, "label") as bar: ... bar.step()`` draws ``label:  30%|███  | 3/10 [00:04<00:09, 1.40s/it]``.
+    """``with Progress(total, "label") as bar: ... bar.step()``: a tqdm bar on stderr,
+    ``label:  30%|███  | 3/10 [00:04<00:09, 1.40s/it]`` (done/total [elapsed<left, pace]).
 
-    A tqdm bar on stderr. ``enabled`` None shows it only when stderr is a
-    terminal, True always, False never. Until the first step it shows
-    ``about <expected> s expected`` when given that up-front estimate of the
-    whole run; from then on tqdm's time left. The last line stays on screen.
+    ``enabled`` None draws it only when stderr is a terminal, True always,
+    False never. Until the first step it shows ``about <expected> s expected``
+    when given that up-front estimate of the whole run, then tqdm's time
+    left. The last line stays on screen.
     """
 
     def __init__(self, total: int, label: str, enabled: bool | None = None, expected: float | None = None):

@@ -113,4 +113,5 @@ def test_calibration_draws_bars_for_its_fits_and_holdout_replays(on_terminal):
     last_frames = [line.split("\r")[-1] for line in terminal.getvalue().split("\n")[:-1]]   # one line a bar
     assert [frame.split(":")[0] for frame in last_frames] == [
         "model fit", "holdout replay, parameters drawn", "holdout replay, parameters fixed"]
-    assert all("2/2" in frame for frame in last_frames)     # 2 models left to fit (BG/BB, BG/NBD are its own), 2 replays each
+    # 2 models left to fit (the BG/BB and BG/NBD are the calibration's own), then 2 replays each
+    assert all("2/2" in frame for frame in last_frames)
