@@ -46,6 +46,7 @@ from .config import DISPLAY_KEYS, apply_overrides, compose, conf_dir, register_c
 from .engine import run, simulate
 from .metrics import RETENTION_MARKS, compute
 from .params import Params, validate
+from .progress import show_jobs
 from .report import run_report, sweep_report
 from .results import Result, write_error
 from .validation import ConfigError
@@ -55,7 +56,7 @@ IDENTITY = "identity.json"
 PLAN = "plan.json"
 """Written into a sweep directory before its first job."""
 NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py", "comparison.py",
-              "sensitivity.py", "calibrate", "report.py")
+              "sensitivity.py", "calibrate", "report.py", "frames.py")
 """Parts of the package a run's numbers never depend on (commands, figures, display), left out of its identity."""
 HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
 """Metrics named as examples when an objective is unknown."""
@@ -162,22 +163,15 @@ def _task(cfg) -> float | None:
 
 
 def _job_done(sweep_dir: Path, job: int) -> None:
-    """Log ``sweep: job i of n done, <elapsed> s, about <left> s left`` (on the terminal too, if it is one).
+    """Log ``sweep jobs i/n [elapsed<left]`` after job ``job`` (from 0), on the terminal too if it is one.
 
     The sweep started when its plan was written; the time left assumes the
     jobs still to run take as long as those done so far took on average.
     """
     plan = _read_json(sweep_dir / PLAN)
     total = len(plan["jobs"]) if "jobs" in plan else plan.get("n_trials")
-    if not total:
-        return
-    elapsed = time.time() - (sweep_dir / PLAN).stat().st_mtime
-    done = job + 1
-    left = f", about {elapsed / done * (total - done):.0f} s left" if done < total else ""
-    line = f"sweep: job {done} of {total} done, {elapsed:.0f} s{left}"
-    LOG.info(line)
-    if sys.stderr.isatty():
-        print(line, file=sys.stderr)
+    if total:
+        LOG.info(show_jobs(job + 1, total, "sweep jobs", time.time() - (sweep_dir / PLAN).stat().st_mtime))
 
 
 class OwnWarnings(logging.Filter):

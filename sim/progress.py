@@ -27,14 +27,11 @@ class Progress(tqdm):
         self.update()
 
 
-def show_job(number: int, total: int, label: str, elapsed: float | None = None) -> None:
-    """Print ``label 3/7`` on stderr, when it is a terminal: job ``number`` (from 1) of ``total`` starts.
-
-    With ``elapsed``, the seconds since the first job started, the line also
-    shows them and the time left at the pace of the jobs done before it, as
-    :class:`Progress` does: ``label 3/7 [00:20<00:50]``.
-    """
+def show_jobs(done: int, total: int, label: str, elapsed: float) -> str:
+    """``label 3/7 [00:20<00:27]``: ``done`` jobs of ``total`` after ``elapsed`` seconds, and the time
+    left at their pace, as :class:`Progress` shows it; printed on stderr when it is a terminal, and returned."""
+    line = tqdm.format_meter(done, total, elapsed, prefix=label,
+                             bar_format=f"{{desc}} {done}/{total} [{{elapsed}}<{{remaining}}]")
     if sys.stderr.isatty():
-        timing = "" if elapsed is None else " [{elapsed}<{remaining}]"
-        print(tqdm.format_meter(number - 1, total, elapsed or 0, prefix=label,
-                                bar_format=f"{{desc}} {number}/{total}{timing}"), file=sys.stderr)
+        print(line, file=sys.stderr)
+    return line

@@ -12,7 +12,7 @@ import pytest
 import sim
 from sim import calibrate
 from sim.calibrate import compare, holdout
-from sim.progress import Progress, show_job
+from sim.progress import Progress, show_jobs
 from test_calibration import SAMPLE
 
 
@@ -60,7 +60,7 @@ def test_silent_when_stderr_is_not_a_terminal(capsys):
     with Progress(10, "replication", expected=5) as bar:
         for _ in range(10):
             bar.step()
-    show_job(3, 7, "sweep job", elapsed=20)
+    assert show_jobs(3, 7, "sweep jobs", elapsed=21) == "sweep jobs 3/7 [00:21<00:28]"
     assert capsys.readouterr().err == ""
 
 
@@ -85,11 +85,11 @@ def test_on_a_terminal_shows_count_elapsed_and_time_left(on_terminal, clock):
     assert terminal.getvalue().endswith("\n")           # the last line stays on screen
 
 
-def test_show_job_prints_i_of_n_and_the_time_left_at_the_pace_so_far(on_terminal):
+def test_show_jobs_prints_i_of_n_and_the_time_left_at_the_pace_so_far(on_terminal):
     terminal = on_terminal()
-    show_job(3, 7, "sweep job")
-    show_job(3, 7, "sweep job", elapsed=20)
-    assert terminal.getvalue().splitlines() == ["sweep job 3/7", "sweep job 3/7 [00:20<00:50]"]
+    show_jobs(3, 7, "sweep jobs", elapsed=21)          # 7 s a job: 4 left take 28 s
+    show_jobs(7, 7, "sweep jobs", elapsed=49)
+    assert terminal.getvalue().splitlines() == ["sweep jobs 3/7 [00:21<00:28]", "sweep jobs 7/7 [00:49<00:00]"]
 
 
 def test_engine_results_are_the_same_with_progress_on_or_off(on_terminal):
