@@ -305,6 +305,12 @@ def response_curves(result, axes=None):
     for more than they bring back."""
     curve_ax, marginal_ax = _panels(axes, 2, height=6)
     currency = result.currency
+    if not result.response:
+        curve_ax.text(0.5, 0.5, "no paid or content channel: no response curve", ha="center",
+                      va="center", transform=curve_ax.transAxes)
+        for ax in (curve_ax, marginal_ax):
+            ax.set_axis_off()
+        return curve_ax, marginal_ax
     for name, table in result.response.items():
         line, = curve_ax.plot(table["daily_budget"], table["customers"], marker=".", label=name)
         colour = line.get_color()
@@ -322,9 +328,8 @@ def response_curves(result, axes=None):
     _plain_numbers(curve_ax.xaxis, curve_ax.yaxis, marginal_ax.yaxis)
     curve_ax.set_title("Response curves (circle: current budget)")
     marginal_ax.set_title("Marginal CAC: above the dashed line a budget is past break-even", fontsize="medium")
-    if result.response:
-        curve_ax.legend(fontsize="small")
-        marginal_ax.legend(fontsize="small")
+    curve_ax.legend(fontsize="small")
+    marginal_ax.legend(fontsize="small")
     for ax in (curve_ax, marginal_ax):
         ax.grid(alpha=0.3)
     return curve_ax, marginal_ax
@@ -541,8 +546,14 @@ def variance_split(result, ax=None):
     return ax
 
 
-def metric_against_inputs(result, axes, metric: str = "ltv_cac"):
-    """``metric`` of each replication against each uncertain input's draw (one input per axes)."""
+def metric_against_inputs(result, axes, metric: str | None = None):
+    """``metric`` of each replication against each uncertain input's draw (one input per axes).
+
+    By default ``ltv_cac``, or ``ltv`` where ``ltv_cac`` is undefined in every replication
+    (a run without acquisition spend), so the panels are not empty.
+    """
+    if metric is None:
+        metric = "ltv_cac" if np.isfinite(result.per_replication["ltv_cac"]).any() else "ltv"
     values = result.per_replication[metric]
     for ax, (path, drawn) in zip(np.atleast_1d(axes), result.inputs.items()):
         ax.scatter(drawn, values, s=14, color="#3182bd")

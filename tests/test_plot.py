@@ -294,3 +294,16 @@ def test_the_policy_figures_draw_their_policys_series():
     figure, (people_ax, money_ax) = drawn(sim.plot.referral, res, figsize=(8, 6), panels=2)
     assert money_ax.get_ylabel() == "CNY per day"
     assert not [t for t in texts_of(figure) if "currency" in t]
+
+
+def test_a_run_without_acquisition_spend_draws_notes_and_ltv_not_empty_panels():
+    res = sim.run(sim.compose("cdnow", ["replications=4", "horizon.ltv_days=60"]))
+    assert not np.isfinite(res.per_replication["ltv_cac"]).any() and not res.response
+    _, (curve_ax, _) = drawn(sim.plot.response_curves, res, figsize=(8, 6), panels=2)
+    assert [t.get_text() for t in curve_ax.texts] == ["no paid or content channel: no response curve"]
+    figure = Figure(figsize=(8, 4), layout="constrained")
+    axes = figure.subplots(1, 2)
+    sim.plot.metric_against_inputs(res, axes[1:])
+    drawn_points = axes[1].collections[0].get_offsets()
+    assert np.isfinite(np.asarray(drawn_points)).all() and len(drawn_points) == res.replications
+    assert axes[1].get_ylabel() == sim.plot.metric_label("ltv", "CNY")
