@@ -180,7 +180,8 @@ class Result:
 
         def shown(key: str, value: float) -> str:
             measure, _, source = key.partition(".")
-            if measure in ("cac", "payback_days") and self.metrics.get("cac." + source if source else "cac") == 0:
+            cac = "cac" if measure == "payback_days" else measure      # the CAC a payback pays back
+            if cac in ("cac", "cac_paid") and self.metrics.get(cac + (f".{source}" if source else "")) == 0:
                 return "n/a"                  # spend 0 / customers: what the source cost, not a CAC
             if measure == "payback_days" and 0 <= value < 1:
                 return "< 1"
