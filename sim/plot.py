@@ -220,6 +220,8 @@ def cac_ltv(result, ax=None):
     for offset, metric, label, colour, shown in ((-0.2, "cac", "CAC", "#de2d26", paid),
                                                   (0.2, "ltv", "LTV", "#31a354", np.ones_like(paid))):
         keys = [metric if s == "blended" else f"{metric}.{s}" for s in np.array(sources)[shown]]
+        if not keys:
+            continue                           # no source with spend: no CAC bar, nor its legend entry
         means, errors = _error(result, keys)
         ax.bar(x[shown] + offset, np.nan_to_num(means), 0.4, yerr=np.nan_to_num(errors),
                capsize=4, label=label, color=colour)
@@ -227,6 +229,7 @@ def cac_ltv(result, ax=None):
         ax.annotate("CAC\nn/a", xy=(position - 0.2, 0), xytext=(0, 3), textcoords="offset points",
                     ha="center", va="bottom", fontsize="small", color="#de2d26")
     ax.set_xticks(x, sources)
+    ax.set_xlim(-0.5, len(sources) - 0.5)       # room for every CAC slot, drawn or marked n/a
     ax.set_ylabel(f"{result.currency} per customer")
     _plain_numbers(ax.yaxis)
     ax.set_title("CAC vs LTV (LTV: discounted net contribution)")
@@ -276,6 +279,8 @@ def channels_over_time(result, axes=None, window: int = 7):
     for name in _channel_names(result):
         for ax, series in ((spend_ax, "spend."), (customers_ax, "new.")):
             ax.plot(dates, moving_average(result.daily[series + name][:days], window), label=name)
+    spend_ax.set_ylim(bottom=0)
+    customers_ax.set_ylim(bottom=0)
     spend_ax.set_ylabel(f"spend ({result.currency} per day)")
     customers_ax.set_ylabel("new customers per day")
     _plain_numbers(spend_ax.yaxis, customers_ax.yaxis)

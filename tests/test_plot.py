@@ -250,6 +250,9 @@ def test_summary_shows_payback_under_a_day_as_less_than_one_and_na_without_spend
     assert summary_line(summary(3.0, 20.0), "Payback (days)")[:2] == ["3", "<"]
     assert summary_line(summary(0.0, 0.0), "Payback (days)")[0] == "n/a"
     assert summary_line(summary(0.0, 0.0), "CAC (blended)")[0] == "n/a"
+    free = Result({"cac": 0.0, "cac_paid": 0.0}, {"cac": (0.0, 0.0), "cac_paid": (0.0, 0.0)},
+                  {"day": np.arange(3.0)}, {}, np.ones(3), replications=1).summary()
+    assert summary_line(free, "CAC (paid)") == ["n/a"]          # channels that cost nothing
 
 
 def standard_figures(result):
