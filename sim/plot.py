@@ -37,11 +37,12 @@ def parameter_label(path: str, config: dict | None = None, currency: str | None 
     parts = path.split(".")
     if parts[0] in ("channels", "policies") and len(parts) >= 3:
         words = [parts[1]] + [part.replace("_", " ") for part in parts[2:]]   # the name as configured
-    else:
-        words = [part.replace("_", " ") for part in parts[1:] or parts]       # without its section
+    else:                       # the section's name only where the key alone is one word (market size)
+        words = [part.replace("_", " ") for part in (parts[1:] if "_" in parts[-1] else parts)]
     units = {_in_currency(unit, _currency(config, currency)) for unit in _declared_units(path, config)}
     shown = units.pop() if len(units) == 1 else ""
-    return " ".join(words) + ("" if shown in _NO_UNIT else f" ({shown})")
+    said = shown in _NO_UNIT or words[-1].endswith(" " + shown)             # "ltv days", not "(days)" again
+    return " ".join(words) + ("" if said else f" ({shown})")
 
 
 def metric_label(metric: str, currency: str = "") -> str:
@@ -91,15 +92,11 @@ def _declared_units(path: str, config: dict | None) -> list[str]:
         return [f.metadata["unit"] for cls in classes for f in dataclasses.fields(cls)
                 if f.name == parts[-1] and "unit" in f.metadata]
     node = SimConfig()
-    for part in parts:
-        found = next((f for f in dataclasses.fields(node) if f.name == part), None) \
-            if dataclasses.is_dataclass(node) else None
-        if found is None:
-            return []
-        if "unit" in found.metadata:
-            return [found.metadata["unit"]]
-        node = getattr(node, part)
-    return []
+    for part in parts[:-1]:
+        node = getattr(node, part, None)
+    found = next((f for f in dataclasses.fields(node) if f.name == parts[-1]), None) \
+        if dataclasses.is_dataclass(node) else None
+    return [found.metadata["unit"]] if found is not None and "unit" in found.metadata else []
 
 
 def _axes(ax):
