@@ -100,6 +100,8 @@ def test_a_config_path_is_labelled_in_words_with_its_declared_unit_in_the_run_cu
         assert label.startswith("feed_ads " + key.replace("_", " "))
         assert "currency" not in label and ("EUR" in label) == ("currency" in unit)
     assert sim.plot.parameter_label("economics.gross_margin") == "gross margin (share of revenue)"
+    assert sim.plot.parameter_label("market.size") == "market size (prospects)"     # "size" alone says nothing
+    assert sim.plot.parameter_label("horizon.ltv_days") == "ltv days"                # not "ltv days (days)"
     # the channel's kind decides: a live stream's budget is per event
     live = {"channels": {"feed_ads": {"kind": "livestream"}}, "economics": {"currency": "USD"}}
     assert sim.plot.parameter_label("channels.feed_ads.daily_budget") == "feed_ads daily budget"   # kind unknown
