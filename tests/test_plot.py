@@ -88,7 +88,8 @@ def test_days_of_the_run_are_drawn_as_dates_and_ages_stay_days(result):
         assert isinstance(axes.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
     _, retention_ax = drawn(sim.plot.retention, result)
     assert retention_ax.get_xlabel() == "days since activation"
-    assert not isinstance(retention_ax.xaxis.get_major_formatter(), mdates.DateFormatter)
+    assert retention_ax.get_lines()[0].get_xdata()[0] == 0                    # age 0, not a date
+    assert not isinstance(retention_ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
 
 
 def test_a_config_path_is_labelled_in_words_with_its_declared_unit_in_the_run_currency(result):
