@@ -199,12 +199,6 @@ def funnel(result, ax=None):
     return ax
 
 
-def cost_free(result, source: str) -> bool:
-    """Whether acquisition source ``source`` (``"blended"``: all) had no acquisition spend: its CAC is 0
-    (spend over customers), so its CAC and payback say nothing of what a customer costs."""
-    return result.metrics.get("cac" if source == "blended" else "cac." + source) == 0
-
-
 def cac_ltv(result, ax=None):
     """CAC next to LTV, blended and per acquisition source that brought customers, with
     intervals; a source with no acquisition spend (organic, unrewarded referral) has its
@@ -213,7 +207,7 @@ def cac_ltv(result, ax=None):
     sources = ["blended"] + [k.split(".", 1)[1] for k in result.metrics
                              if k.startswith("cac.") and result.metrics.get("customers." + k[4:], 0) > 0]
     x = np.arange(len(sources))
-    paid = np.array([not cost_free(result, s) for s in sources])
+    paid = np.array([not result.cost_free("cac" if s == "blended" else "cac." + s) for s in sources])
     for offset, metric, label, colour, shown in ((-0.2, "cac", "CAC", "#de2d26", paid),
                                                   (0.2, "ltv", "LTV", "#31a354", np.ones_like(paid))):
         keys = [metric if s == "blended" else f"{metric}.{s}" for s in np.array(sources)[shown]]

@@ -425,7 +425,7 @@ def _headline(result: Result) -> str:
     head = ["metric", "mean", "90 % interval"] + (["from inputs"] if split else []) + ["in words"]
     cells = []
     for label, key in rows:
-        row = [label, _number(result.metrics[key]), _interval(result, key)]
+        row = [label, result.shown(key, result.metrics[key]), _interval(result, key)]
         if split:
             share = result.variance[key]["input_share"]
             row.append("n/a" if not math.isfinite(share) else f"{share:.0%}")
@@ -443,9 +443,13 @@ def _headline(result: Result) -> str:
 def meaning(result: Result, key: str) -> str:
     """What metric ``key`` of ``result`` means, in one sentence with its value and interval."""
     value = result.metrics[key]
+    if key in ("cac", "payback_days") and result.cost_free("cac"):
+        return "Nothing was spent on acquisition: there is no acquisition cost to earn back."
     if not math.isfinite(value):
         return {"payback_days": "The cohorts do not earn their acquisition cost back within the LTV window.",
                 "ltv_cac": "Not defined: the run spent nothing on acquisition."}.get(key, "Not defined in this run.")
+    if key == "payback_days" and value < 1:
+        return "A cohort's first purchases pay its acquisition cost back on the day it is acquired."
     low, high = result.intervals[key]
     interval = "" if result.replications == 1 or not (math.isfinite(low) and math.isfinite(high)) else \
         f" (90 % interval {_plain(key, low)} to {_plain(key, high)})"
@@ -468,8 +472,9 @@ def _by_source(result: Result) -> str:
         customers = result.metrics["customers." + source]
         if not customers > 0:
             continue
-        cac = result.metrics.get("cac." + source, math.nan)
-        cells.append([source, _number(customers), "n/a (nothing spent)" if cac == 0 else _number(cac),
+        cac = "cac." + source
+        cells.append([source, _number(customers), "n/a (nothing spent)" if result.cost_free(cac)
+                      else _number(result.metrics.get(cac, math.nan)),
                       _number(result.metrics.get("ltv." + source, math.nan))])
     if not cells:
         return ""
@@ -575,7 +580,7 @@ def _interval(result: Result, key: str) -> str:
     if result.replications == 1:
         return ""
     low, high = result.intervals[key]
-    return f"{format_number(low)} to {format_number(high)}"
+    return f"{result.shown(key, low)} to {result.shown(key, high)}"
 
 
 def _number(value: float) -> str:

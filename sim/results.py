@@ -178,24 +178,32 @@ class Result:
                          "the share of the variance the inputs explain")
         lines.append(header)
 
-        def shown(key: str, value: float) -> str:
-            measure, _, source = key.partition(".")
-            cac = "cac" if measure == "payback_days" else measure      # the CAC a payback pays back
-            if cac in ("cac", "cac_paid") and self.metrics.get(cac + (f".{source}" if source else "")) == 0:
-                return "n/a"                  # spend 0 / customers: what the source cost, not a CAC
-            if measure == "payback_days" and 0 <= value < 1:
-                return "< 1"
-            return format_number(value)
-
         for label, key in rows:
-            line = f"{label:<{width}}{shown(key, self.metrics[key]):>12}"
+            line = f"{label:<{width}}{self.shown(key, self.metrics[key]):>12}"
             if with_interval:
-                line += "".join(f"{shown(key, bound):>12}" for bound in self.intervals[key])
+                line += "".join(f"{self.shown(key, bound):>12}" for bound in self.intervals[key])
             if split:
                 share = self.variance[key]["input_share"]
                 line += f"{'n/a' if not math.isfinite(share) else f'{share:.0%}':>13}"
             lines.append(line)
         return "\n".join(lines)
+
+    def shown(self, key: str, value: float) -> str:
+        """``value`` of metric ``key`` as tables show it: "n/a" for the CAC, and the payback, of a
+        source with no acquisition spend (:meth:`cost_free`), "< 1" for a payback under a day (the
+        first purchase pays the CAC back), else :func:`format_number`."""
+        measure, _, source = key.partition(".")
+        cac = "cac" if measure == "payback_days" else measure      # the CAC a payback pays back
+        if cac in ("cac", "cac_paid") and self.cost_free(cac + (f".{source}" if source else "")):
+            return "n/a"
+        if measure == "payback_days" and 0 <= value < 1:
+            return "< 1"
+        return format_number(value)
+
+    def cost_free(self, cac: str) -> bool:
+        """Whether the customers CAC metric ``cac`` (``cac``, ``cac_paid``, ``cac.<source>``) counts had no
+        acquisition spend: a CAC of 0 (spend over customers) says nothing of what a customer costs."""
+        return self.metrics.get(cac) == 0
 
     def policy_rows(self) -> list[tuple[str, str]]:
         """(label, metric) of what each enabled policy reports (its kind's ``SUMMARY``), in config order."""

@@ -175,3 +175,14 @@ def test_an_optimisers_best_value_is_on_the_edge_only_near_an_end_of_its_interva
                                          {"budget": [2.0, best_value]}, plan)
         assert any("edge of the grid (0 to 10.0)" in f for f in findings) == flagged, best_value
     assert report.edges(grid, {}) == {"budget": (2.0, 9.8, 0.0)}
+
+
+def test_a_run_that_spent_nothing_on_acquisition_reports_no_cac_rather_than_a_cac_of_zero(tmp_path):
+    cfg = sim.compose("base", ["channels={}", "market.innovation=2", "replications=2", *SMALL])
+    result = sim.run(cfg)
+    assert result.metrics["cac"] == 0                              # metrics keep their value
+    page = report.run_report(result.save(tmp_path), result, "base").read_text()
+    row = page[page.index("<td>CAC (blended)</td>"):]
+    row = row[:row.index("</tr>")]
+    assert "<td>n/a</td>" in row and "Nothing was spent on acquisition" in row
+    assert "<td>organic</td><td class=n>" in page and "n/a (nothing spent)" in page
