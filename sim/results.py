@@ -170,7 +170,7 @@ class Result:
         header = (f"{'':<{width}}{'mean':>12}" + (f"{'5%':>12}{'95%':>12}" if with_interval else "")
                   + (f"{'from inputs':>13}" if split else ""))
         lines = [f"{title}: {self.replications} replication(s)"
-                 + (", 90 % interval across them" if with_interval else "")]
+                 + (", 90 % interval across them" if with_interval else "") + f"; amounts in {self.currency}"]
         if split:
             lines.append(f"uncertain inputs ({len(self.inputs)}), one draw per {PER_DRAW} replications:")
             lines += [f"  {path}" for path in self.inputs]

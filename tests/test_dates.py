@@ -42,7 +42,7 @@ def test_daily_csv_has_a_date_for_every_day_and_loads_back(tmp_path):
     assert [r["date"] for r in rows[:4]] == ["2028-02-27", "2028-02-28", "2028-02-29", "2028-03-01"]  # a leap year
     assert len(rows) == 43
     loaded = Result.load(tmp_path)
-    assert loaded.currency == "EUR"
+    assert loaded.currency == "EUR" and "amounts in EUR" in loaded.summary().splitlines()[0]
     assert np.array_equal(loaded.dates(), result.dates())
     assert set(loaded.daily) == set(result.daily)
 
