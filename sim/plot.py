@@ -9,7 +9,6 @@ currency code, numbers with thousands separators, days of the run as dates.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import textwrap
 from pathlib import Path
@@ -31,8 +30,9 @@ def parameter_label(path: str, config: dict | None = None, currency: str | None 
     The unit is the ``unit`` of the parameter's declaration (:func:`sim.validation.param`),
     "currency" replaced by ``currency`` (default: ``config``'s ``economics.currency``, else
     :attr:`sim.config.EconomicsConfig.currency`). A channel's or policy's kind is read from
-    ``config``; without it the unit is shown only if every kind declaring the key agrees on it.
-    A path with no declaration (a population trait's distribution parameter) gets words alone.
+    ``config`` (:func:`sim.uncertainty.declared_at`); without it the unit is shown only if every
+    kind declaring the key agrees on it. A path declared with no unit (a population trait's
+    distribution parameter) or not declared numeric in ``config`` gets words alone.
     """
     parts = path.split(".")
     if parts[0] in ("channels", "policies") and len(parts) >= 3:
@@ -69,34 +69,25 @@ def _in_currency(unit: str, currency: str) -> str:
 
 
 def _declared_units(path: str, config: dict | None) -> list[str]:
-    """The ``unit`` of each declaration that may hold ``path``: one, or for a channel or policy
-    of unknown kind, that of every kind declaring the key."""
-    from .channels import KINDS as CHANNELS, QUALITY_KEYS
-    from .channels.schedule import Schedule
-    from .config import SimConfig
+    """The ``unit`` of each declaration that may hold ``path`` (:func:`sim.uncertainty.declared_at`,
+    "" for one without a unit): the one ``config`` declares, or without a config, for a channel or
+    policy, that of every kind declaring the key. None where nothing numeric is declared there."""
+    from .channels import KINDS as CHANNELS
     from .policies import KINDS as POLICIES
+    from .uncertainty import declared_at
+    from .validation import ConfigError
 
-    parts = path.split(".")
-    if parts[0] in ("channels", "policies") and len(parts) >= 3:
-        if parts[2] == "quality" and parts[-1] in QUALITY_KEYS:
-            return ["multiplier"]
-        spec = ((config or {}).get(parts[0]) or {}).get(parts[1])
-        kinds = CHANNELS if parts[0] == "channels" else POLICIES
-        if parts[2] == "schedule":
-            classes = [Schedule]
-        elif spec is not None:
-            kind = (spec or {}).get("kind", parts[1] if parts[0] == "policies" else None)
-            classes = [kinds[kind]] if kind in kinds else []
-        else:
-            classes = list(kinds.values())
-        return [f.metadata["unit"] for cls in classes for f in dataclasses.fields(cls)
-                if f.name == parts[-1] and "unit" in f.metadata]
-    node = SimConfig()
-    for part in parts[:-1]:
-        node = getattr(node, part, None)
-    found = next((f for f in dataclasses.fields(node) if f.name == parts[-1]), None) \
-        if dataclasses.is_dataclass(node) else None
-    return [found.metadata["unit"]] if found is not None and "unit" in found.metadata else []
+    section, _, rest = path.partition(".")
+    name = rest.partition(".")[0]
+    kinds = {"channels": CHANNELS, "policies": POLICIES}.get(section, ()) if config is None else ()
+    configs = [{section: {name: {"kind": kind}}} for kind in kinds] or [config or {}]
+    units = []
+    for each in configs:
+        try:
+            units.append(declared_at(path, each).get("unit", ""))
+        except ConfigError:     # this kind (or config) declares nothing numeric there: no unit to show
+            pass
+    return units
 
 
 def _axes(ax):

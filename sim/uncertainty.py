@@ -190,11 +190,26 @@ def _check_support(where: str, entry: Uncertain, declared: dict) -> None:
                              if math.isinf(below) or math.isinf(above) else ""))
 
 
-def declaration(path: str, data: Mapping) -> dict:
-    """The declared range (``check_number`` keywords) of the numeric parameter at ``path``.
+def _not_a_parameter(path: str, why: str) -> ConfigError:
+    """The error for a ``path`` that names no numeric parameter, ``why`` saying what it names instead."""
+    return ConfigError(f"uncertainty.{path}", path, f"{why}; an uncertain input names a numeric "
+                       "parameter, e.g. channels.<name>.activation_prob or population.churn_prob.b")
 
-    Raise ConfigError naming ``uncertainty.<path>`` if ``path`` is not a
-    numeric parameter of this config.
+
+def declared_at(path: str, data: Mapping) -> Mapping:
+    """The declaration of the numeric parameter at config ``path`` of the config ``data``.
+
+    A field declared with :func:`sim.validation.param` (a top-level section's,
+    a channel's, its schedule's or a policy's, the kind read from ``data``) gives
+    its whole metadata: low, high, low_open, integer, unit, doc. A parameter with
+    no such field gives those of these keys it has: a trait distribution's
+    parameter its family's range (no unit), a quality multiplier
+    ``{low: 0, unit: "multiplier"}``, an allocation total or weight ``{low: 0}``.
+
+    Raise ConfigError naming ``uncertainty.<path>`` (the entry it would be) if
+    ``path`` is not a numeric parameter of this config: no such channel or
+    policy, one with no valid kind, a key the kind does not declare numeric, a
+    parameter the trait's family lacks, or a path no section declares.
     """
     from .channels import KINDS as CHANNELS, QUALITY_KEYS
     from .channels.schedule import Schedule
@@ -202,56 +217,47 @@ def declaration(path: str, data: Mapping) -> dict:
     from .distributions import FAMILIES as TRAIT_FAMILIES
     from .policies import KINDS as POLICIES
     from .population import PROBABILITY_TRAITS, TRAITS
-    from .validation import bounds
 
     parts = path.split(".")
-    where = f"uncertainty.{path}"
+    multiplier = {"low": 0, "unit": "multiplier"}
 
-    def fail(why: str):
-        return ConfigError(where, path, f"{why}; an uncertain input names a numeric parameter, "
-                                        "e.g. channels.<name>.activation_prob or population.churn_prob.b")
-
-    def field_of(cls, name: str) -> dict:
+    def field_of(cls, name: str) -> Mapping:
         found = next((f for f in dataclasses.fields(cls) if f.name == name and "low" in f.metadata), None)
         if found is None:
             numeric = sorted(f.name for f in dataclasses.fields(cls) if "low" in f.metadata)
-            raise fail(f"not a numeric parameter here (numeric ones: {', '.join(numeric)})")
-        return bounds(found.metadata)
+            raise _not_a_parameter(path, f"not a numeric parameter here (numeric ones: {', '.join(numeric)})")
+        return found.metadata
 
     head = parts[0]
-    if head in NOT_INPUTS:
-        raise fail(f"{head} is not a model input")
     if head in ("channels", "policies") and len(parts) >= 3:
         name = parts[1]
         section = data.get(head) or {}
         if name not in section:
-            raise fail(f"no {head[:-1]} {name!r} in this config (there are: {', '.join(section) or 'none'})")
+            what = "channel" if head == "channels" else "policy"
+            raise _not_a_parameter(path, f"no {what} {name!r} in this config "
+                                         f"(there are: {', '.join(section) or 'none'})")
         spec = section[name] or {}
         if head == "channels":
             cls = CHANNELS.get(spec.get("kind"))
             if cls is None:
-                raise fail(f"channel {name!r} has no valid kind")
+                raise _not_a_parameter(path, f"channel {name!r} has no valid kind")
             if len(parts) == 4 and parts[2] == "quality" and parts[3] in QUALITY_KEYS:
-                return {"low": 0}
+                return multiplier
             if len(parts) == 4 and parts[2] == "schedule":
                 return field_of(Schedule, parts[3])
-            if len(parts) == 3:
-                _not_allocated(where, path, name, parts[2], data)
-                return field_of(cls, parts[2])
         else:
-            cls = POLICIES.get((spec or {}).get("kind", name))
+            cls = POLICIES.get(spec.get("kind", name))
             if cls is None:
-                raise fail(f"policy {name!r} has no valid kind")
-            if len(parts) == 3:
-                _not_allocated(where, path, name, parts[2], data)
-                return field_of(cls, parts[2])
-        raise fail("not a parameter")
+                raise _not_a_parameter(path, f"policy {name!r} has no valid kind")
+        if len(parts) == 3:
+            return field_of(cls, parts[2])
+        raise _not_a_parameter(path, "not a parameter")
     if head == "population" and len(parts) == 3 and parts[1] in TRAITS:
         family = ((data.get("population") or {}).get(parts[1]) or {}).get("dist")
         declared = TRAIT_FAMILIES.get(family, {})
         if parts[2] not in declared:
-            raise fail(f"population.{parts[1]} is dist={family}, whose parameters are "
-                       f"{', '.join(declared) or 'none'}")
+            raise _not_a_parameter(path, f"population.{parts[1]} is dist={family}, whose parameters are "
+                                         f"{', '.join(declared) or 'none'}")
         low, strict, high = declared[parts[2]]
         if family == "constant" and parts[1] in PROBABILITY_TRAITS:
             high = 1.0
@@ -259,24 +265,44 @@ def declaration(path: str, data: Mapping) -> dict:
     if path in ("market.organic_quality", "referral.quality") or (
             len(parts) == 3 and ".".join(parts[:2]) in ("market.organic_quality", "referral.quality")):
         if len(parts) == 3 and parts[2] in QUALITY_KEYS:
-            return {"low": 0}
-        raise fail(f"a quality multiplier is one of {', '.join(QUALITY_KEYS)}")
+            return multiplier
+        raise _not_a_parameter(path, f"a quality multiplier is one of {', '.join(QUALITY_KEYS)}")
     if path == "allocation.total_daily_budget" or (len(parts) == 3 and parts[:2] == ["allocation", "weights"]):
         if len(parts) == 3 and parts[2] not in ((data.get("allocation") or {}).get("weights") or {}):
-            raise fail(f"allocation.weights has no channel {parts[2]!r}")
+            raise _not_a_parameter(path, f"allocation.weights has no channel {parts[2]!r}")
         return {"low": 0}
     node = SimConfig
     for depth, part in enumerate(parts):
         fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
         if part not in fields:
-            raise fail("not a config parameter")
+            raise _not_a_parameter(path, "not a config parameter")
         found = fields[part]
         if depth == len(parts) - 1:
             if "low" not in found.metadata:
-                raise fail("not a numeric parameter")
-            return bounds(found.metadata)
+                raise _not_a_parameter(path, "not a numeric parameter")
+            return found.metadata
         node = found.default_factory if found.default_factory is not dataclasses.MISSING else None
-    raise fail("not a config parameter")
+    raise _not_a_parameter(path, "not a config parameter")
+
+
+def declaration(path: str, data: Mapping) -> dict:
+    """The declared range (``check_number`` keywords) of the numeric parameter at ``path``
+    (:func:`declared_at`) that an uncertainty entry may name.
+
+    Raise ConfigError naming ``uncertainty.<path>`` if ``path`` is not a
+    numeric parameter of this config (:func:`declared_at`), is ``seed`` or
+    ``replications`` (not model inputs), or is a daily budget that
+    ``allocation`` sets.
+    """
+    from .validation import bounds
+
+    parts = path.split(".")
+    if parts[0] in NOT_INPUTS:
+        raise _not_a_parameter(path, f"{parts[0]} is not a model input")
+    declared = declared_at(path, data)
+    if parts[0] in ("channels", "policies") and len(parts) == 3:
+        _not_allocated(f"uncertainty.{path}", path, parts[1], parts[2], data)
+    return bounds(declared)
 
 
 def _not_allocated(where: str, path: str, name: str, key: str, data: Mapping) -> None:

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
+from sim.channels import KINDS as CHANNELS
 from sim.channels.paid import PaidChannel
 from sim.results import SUMMARY_ROWS, Result
 
@@ -107,6 +108,30 @@ def test_a_config_path_is_labelled_in_words_with_its_declared_unit_in_the_run_cu
     live = {"channels": {"feed_ads": {"kind": "livestream"}}, "economics": {"currency": "USD"}}
     assert sim.plot.parameter_label("channels.feed_ads.daily_budget") == "feed_ads daily budget"   # kind unknown
     assert sim.plot.parameter_label("channels.feed_ads.daily_budget", live) == "feed_ads daily budget (USD per event)"
+
+
+def test_a_label_shows_the_unit_of_the_declaration_the_config_resolves_and_words_alone_where_it_has_none():
+    label = sim.plot.parameter_label
+    for kind, cls in CHANNELS.items():          # each kind's own budget unit, or none where it has no budget
+        config = {"channels": {"c": {"kind": kind}}, "economics": {"currency": "EUR"}}
+        budget = next((f.metadata["unit"] for f in dataclasses.fields(cls)
+                       if f.name == "daily_budget" and "low" in f.metadata), None)
+        assert label("channels.c.daily_budget", config) == (
+            f"c daily budget ({budget.replace('currency', 'EUR')})" if budget else "c daily budget")
+    # no field declares a quality multiplier or a trait's distribution parameter
+    paid = {"channels": {"c": {"kind": "paid"}}}
+    assert label("channels.c.quality.churn_prob", paid) == "c quality churn prob (multiplier)"
+    assert label("market.organic_quality.spend") == "market organic quality spend (multiplier)"
+    beta = {"population": {"churn_prob": {"dist": "beta", "a": 2, "b": 8}}}
+    assert label("population.churn_prob.b", beta) == label("population.churn_prob.b") == "population churn prob b"
+
+
+def test_without_a_config_a_channel_or_policy_key_shows_the_unit_every_kind_declaring_it_agrees_on():
+    label = sim.plot.parameter_label
+    assert label("channels.c.activation_prob") == "c activation prob (probability per valid lead)"   # all kinds
+    assert label("channels.c.schedule.pulse_multiplier") == "c schedule pulse multiplier (multiple of `daily_budget`)"
+    assert label("policies.pool.incentive", currency="EUR") == "pool incentive (EUR per joiner)"   # the pool's alone
+    assert label("channels.c.arrivals") == "c arrivals"           # a list, not a numeric parameter: no unit
 
 
 def test_metric_labels_are_the_summary_table_words_with_the_currency_for_amounts():

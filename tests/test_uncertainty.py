@@ -1,6 +1,7 @@
 """Uncertain inputs: draws, their checks, the reported intervals and the variance split."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -8,10 +9,13 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.channels import KINDS as CHANNELS
+from sim.channels.schedule import Schedule
 from sim.comparison import compare
 from sim.params import validate
-from sim.uncertainty import PER_DRAW, entries, variance_split
-from sim.validation import ConfigError
+from sim.policies import KINDS as POLICIES
+from sim.uncertainty import PER_DRAW, declaration, declared_at, entries, variance_split
+from sim.validation import ConfigError, bounds
 
 #: One paid channel and nothing else: no word of mouth, no referrals, a
 #: market too large to deplete, a flat budget with no adstock or inflation.
@@ -130,6 +134,51 @@ def test_comparison_refuses_a_change_the_draws_would_replace():
 def test_bad_entries_are_refused_at_validation(entry, message):
     with pytest.raises(ConfigError, match=message):
         validate(small(f"+uncertainty={{{entry}}}"))
+
+
+def test_a_path_resolves_to_the_whole_declaration_of_its_kinds_field_and_the_entry_range_is_its_bounds():
+    for section, kinds in (("channels", CHANNELS), ("policies", POLICIES)):
+        for kind, cls in kinds.items():
+            data = {section: {"item": {"kind": kind}}}
+            declared = [(f"{section}.item.{f.name}", f) for f in dataclasses.fields(cls) if "low" in f.metadata]
+            if section == "channels":
+                declared += [(f"channels.item.schedule.{f.name}", f)
+                             for f in dataclasses.fields(Schedule) if "low" in f.metadata]
+            for path, field in declared:
+                assert declared_at(path, data) == field.metadata                 # unit and doc included
+                assert declaration(path, data) == bounds(field.metadata)
+    # the kind decides which declaration a key names
+    live, paid = ({"channels": {"c": {"kind": kind}}} for kind in ("livestream", "paid"))
+    assert declared_at("channels.c.daily_budget", live)["unit"] == "currency per event"
+    assert declared_at("channels.c.daily_budget", paid)["unit"] == "currency per day"
+    # no field declares these: a range, with the unit the parameter has
+    assert declared_at("channels.c.quality.churn_prob", paid) == {"low": 0, "unit": "multiplier"}
+    assert declared_at("market.organic_quality.spend", {})["unit"] == "multiplier"
+    trait = declared_at("population.churn_prob.b", {"population": {"churn_prob": {"dist": "beta"}}})
+    assert trait["low"] == 0 and trait["low_open"] and "unit" not in trait
+
+
+def test_seed_and_replications_are_declared_but_no_uncertain_input():
+    for path in ("seed", "replications"):
+        assert declared_at(path, {})["integer"]
+        with pytest.raises(ConfigError, match=f"{path} is not a model input"):
+            declaration(path, {})
+
+
+@pytest.mark.parametrize("path, data, message", [
+    ("channels.c.activation", {"channels": {"c": {"kind": "paid"}}}, r"not a numeric parameter here \(numeric ones: "),
+    ("channels.c.activation_prob", {"channels": {"c": {"kind": "nope"}}}, "channel 'c' has no valid kind"),
+    ("policies.p.every_days", {"policies": {"p": None}}, "policy 'p' has no valid kind"),
+    ("policies.pool.every_days", {}, r"no policy 'pool' in this config \(there are: none\)"),
+    ("market.organic_quality.nope", {}, "a quality multiplier is one of"),
+    ("allocation.weights.c", {}, "allocation.weights has no channel 'c'"),
+    ("economics.currency", {}, "not a numeric parameter"),
+])
+def test_a_path_that_names_no_numeric_parameter_is_refused_naming_the_entry(path, data, message):
+    for resolve in (declared_at, declaration):
+        with pytest.raises(ConfigError, match=message) as refused:
+            resolve(path, data)
+        assert refused.value.path == f"uncertainty.{path}"
 
 
 def test_allocated_budget_must_be_made_uncertain_through_the_allocation():
