@@ -56,11 +56,7 @@ class Comparison:
         ``metrics`` defaults to HEADLINE, then what the policies of either run
         report (their kinds' ``SUMMARY``) and each channel's marginal CAC.
         """
-        if metrics is None:
-            policies = [key for result in (self.baseline, self.variant) for _, key in result.policy_rows()]
-            marginal = [m for m in self.difference if m.startswith("marginal_cac.")]
-            metrics = list(dict.fromkeys([*HEADLINE, *policies, *marginal]))
-        rows = [m for m in metrics if m in self.difference]
+        rows = self.metrics() if metrics is None else [m for m in metrics if m in self.difference]
         width = max(len(m) for m in rows) + 2
         lines = [f"{'':<{width}}{'baseline':>12}{'variant':>12}{'difference':>12}{'5%':>12}{'95%':>12}"]
         for metric in rows:
@@ -69,6 +65,13 @@ class Comparison:
             lines.append(f"{metric:<{width}}" + "".join(f"{format_number(c):>12}" for c in cells))
         return "\n".join(lines)
 
+
+    def metrics(self) -> list[str]:
+        """The metrics a comparison shows: HEADLINE, then what the policies of either run report
+        (their kinds' ``SUMMARY``) and each channel's marginal CAC, those both runs have."""
+        policies = [key for result in (self.baseline, self.variant) for _, key in result.policy_rows()]
+        marginal = [m for m in self.difference if m.startswith("marginal_cac.")]
+        return [m for m in dict.fromkeys([*HEADLINE, *policies, *marginal]) if m in self.difference]
 
     def interval(self, metric: str) -> tuple[float, float]:
         """5th and 95th percentile of the per-replication differences of ``metric``; NaN if any is not finite."""

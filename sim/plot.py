@@ -288,8 +288,11 @@ def response_curves(result, axes=None):
     """Per ``paid``/``content`` channel, from its response-curve table: expected customers against
     daily budget (top; circle: the current budget) and the marginal CAC (bottom,
     :func:`marginal_cac`) with its break-even line at the channel's LTV (``ltv.<channel>``, else
-    the run's ``ltv``): a budget whose marginal CAC lies above the line buys its last customers
-    for more than they bring back."""
+    the run's ``ltv``): a budget whose marginal CAC lies above the line buys its last own
+    customers for more than their LTV. The curve holds only the channel's own customers, not the
+    referred and word-of-mouth customers they bring, so the line understates what the last
+    budget buys where referral or imitation is on: compare budgets on common random numbers
+    (``marketing-sim-compare``) before cutting."""
     curve_ax, marginal_ax = _panels(axes, 2, height=6)
     currency = result.currency
     if not result.response:
@@ -314,7 +317,11 @@ def response_curves(result, axes=None):
     marginal_ax.set_xlabel(f"daily budget ({currency} per day)")
     _plain_numbers(curve_ax.xaxis, curve_ax.yaxis, marginal_ax.yaxis)
     curve_ax.set_title("Response curves (circle: current budget)")
-    marginal_ax.set_title("Marginal CAC: above the dashed line a budget is past break-even", fontsize="medium")
+    # the channel's own customers only: the referrals and word of mouth they bring are not in the curve,
+    # so crossing the line is a prompt to compare budgets, not a verdict
+    marginal_ax.set_title("Marginal CAC of the channel's own customers against their LTV (dashed)\n"
+                          "referrals and word of mouth they bring are not counted: compare budgets "
+                          "before cutting", fontsize="small")
     curve_ax.legend(fontsize="small")
     marginal_ax.legend(fontsize="small")
     for ax in (curve_ax, marginal_ax):

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import DISPLAY_KEYS
+from .config import DISPLAY_KEYS, sweep_files
 from .results import SUMMARY_ROWS, Result, format_number
 
 REPORT = "report.html"
@@ -43,14 +43,17 @@ SUMMARY = "summary.txt"
 #: Headline metrics of a report, each with the sentence that says what it means
 #: (``{value}`` and ``{interval}`` are filled in, ``{currency}`` and ``{ltv_days}`` from the run).
 MEANINGS = {
-    "cac": "Acquiring one customer costs {value} {currency}, blended over every source{interval}.",
+    "cac": "Acquiring one customer costs {value} {currency}, blended over every source, free organic and "
+           "referred customers included{interval}.",
+    "cac_paid": "A customer from the paid channels costs {value} {currency}{interval}.",
     "ltv": "A customer brings {value} {currency} of discounted net contribution in its first "
            "{ltv_days} days{interval}.",
-    "ltv_cac": "Each {currency} spent on acquisition comes back as {value} {currency} of lifetime "
-               "contribution{interval}; below 1 the customers do not pay for themselves.",
+    "ltv_cac": "Each {currency} spent on acquisition comes back as {value} {currency} of contribution "
+               "within each customer's first {ltv_days} days{interval}; below 1 the customers do not pay "
+               "for themselves.",
     "payback_days": "A cohort earns its acquisition cost back {value} days after activation{interval}.",
     "customers": "{value} customers are acquired over the acquisition window{interval}.",
-    "acquisition_spend": "{value} {currency} are spent on acquisition{interval}.",
+    "acquisition_spend": "{value} {currency} are spent on acquisition{interval}{pool}.",
     "profit": "The whole run makes a profit of {value} {currency}{interval}.",
     "profit_npv": "Discounted to each customer's activation, LTV less acquisition spend is "
                   "{value} {currency}{interval}.",
@@ -128,12 +131,11 @@ def comparison_report(directory, comparison=None, table: str | None = None) -> P
 
 
 def _differences(comparison) -> str:
-    """Each headline metric: both means, the paired difference with its interval, and whether it is real."""
-    from .comparison import HEADLINE
-
+    """Each metric the comparison shows: both means, the paired difference with its interval, and whether
+    it is real."""
     currency = comparison.variant.currency
     cells = []
-    for key in [m for m in HEADLINE if m in comparison.difference]:
+    for key in comparison.metrics():
         diff = float(np.mean(comparison.difference[key]))
         low, high = comparison.interval(key)
         if not (math.isfinite(low) and math.isfinite(high)):
@@ -142,14 +144,33 @@ def _differences(comparison) -> str:
             words = "within simulation noise: the interval holds zero"
         else:
             size = (f"{abs(diff) * 100:.2g} percentage points" if key in SHARES else
-                    f"{_number(abs(diff))} {currency}" if key in MONEY else _number(abs(diff)))
+                    f"{_number(abs(diff))} {currency}" if key in MONEY else
+                    f"{_number(abs(diff))} days" if key.startswith("payback_days") else _number(abs(diff)))
             words = f"{'raises' if diff > 0 else 'lowers'} it by {size}, the interval excludes zero"
-        cells.append([_label(key), _number(comparison.baseline.metrics[key]), _number(comparison.variant.metrics[key]),
+        cells.append([_label(key), comparison.baseline.shown(key, comparison.baseline.metrics[key]),
+                      comparison.variant.shown(key, comparison.variant.metrics[key]),
                       _number(diff), f"{_number(low)} to {_number(high)}", words])
     return ("<h2>What the variant changes</h2>\n"
             + _table(["metric", "baseline", "variant", "difference", "90 % interval", "in words"], cells)
             + "<p class=meta>Differences are taken replication by replication on common random numbers; the "
-              "interval is their 5th to 95th percentile.</p>")
+              "interval is their 5th to 95th percentile.</p>" + _profits(comparison))
+
+
+def _profits(comparison) -> str:
+    """A warning when the two profit measures disagree, saying what each counts."""
+    signs = {}
+    for key in ("profit", "profit_npv"):
+        if key in comparison.difference:
+            low, high = comparison.interval(key)
+            signs[key] = 0 if not (low > 0 or high < 0) else (1 if low > 0 else -1)
+    if len(signs) < 2 or signs["profit"] == signs["profit_npv"]:
+        return ""
+    return ("<p class=warning>The two profits disagree. <i>Profit (whole run)</i> counts every sale to the end "
+            "of the run, after each customer's LTV window too, undiscounted; <i>profit, discounted (LTV "
+            "window)</i> counts only each customer's first {days} days, discounted. A change whose gain comes "
+            "late (a pool or a membership that keeps customers longer) shows in the first and not the "
+            "second: decide on the horizon the business plans for.</p>").format(
+        days=comparison.variant.config.get("horizon", {}).get("ltv_days"))
 
 
 #: Metrics counted in money, so a sentence names the currency.
@@ -203,14 +224,19 @@ def sweep_report(directory) -> Path:
     findings = sweep_findings(table, best, objective, grid, plan)
     name = choices.get("sweep") or choices.get("scenario") or directory.name
     counts = table.counts()
+    replications, currency = _job_setting(directory, table)
+    if replications is not None and replications < ENOUGH_REPLICATIONS:
+        findings.append(f"Each job ran {replications} replication(s): its interval is rough. Run the jobs "
+                        f"that matter with replications={ENOUGH_REPLICATIONS} or more before deciding.")
     line = (f"{len(table)} jobs: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n)
-            + f" · scenario {choices.get('scenario', 'default')} · objective {objective}")
+            + f" · scenario {choices.get('scenario', 'default')} · objective {objective}"
+            + (f" · {replications} replication(s) a job" if replications else "")
+            + (f" · amounts in {currency}" if currency else ""))
     _write(directory / SUMMARY, sweep_summary(table, objective, grid, best, findings) + "\n")
-    from .config import sweep_files
     sweep_file = sweep_files().get(choices.get("sweep")) if choices.get("sweep") else None
     body = [_header(f"marketing-sim sweep: {name}", line),
             _about(sweep_file, "sweep") if sweep_file else _question(choices.get("scenario", "default")),
-            _best(table, best, objective, findings),
+            _best(table, best, objective, findings, grid),
             _grid(grid),
             _jobs(table, objective, grid),
             _sweep_figures(table, objective, grid)]
@@ -263,8 +289,10 @@ def sweep_findings(table, best: dict | None, objective: str, grid: dict, plan: d
         close = [r for r in others if _finite(r.get(objective + "_p05"))
                  and r[objective + "_p05"] <= high and r[objective + "_p95"] >= low]
         if close:
+            named = "; ".join(f"{r['run']} (" + ", ".join(f"{k} = {_cell(r.get(k))}" for k in grid) + ")"
+                              if grid else r["run"] for r in close)
             findings.append(f"{len(close)} other job(s) have a 90 % interval of {objective} that overlaps the "
-                            "best one's: with these replications the sweep does not tell them apart; add "
+                            f"best one's: {named}. With these replications the sweep does not tell them apart; add "
                             "replications (common random numbers make the paired difference sharper: "
                             "marketing-sim-compare).")
     return findings
@@ -305,19 +333,35 @@ def sweep_summary(table, objective: str, grid: dict, best: dict | None, findings
     return "\n".join(lines)
 
 
-def _best(table, best, objective: str, findings: list[str]) -> str:
+def _best(table, best, objective: str, findings: list[str], grid: dict) -> str:
     parts = ["<h2>Best job</h2>"]
     if best is not None:
         low, high = best.get(objective + "_p05"), best.get(objective + "_p95")
         interval = f" (90 % interval {format_number(low)} to {format_number(high)})" if _finite(low) else ""
-        parts.append(f"<p>On {_e(objective)}, the best job is <b>{_e(best['run'])}</b>: "
-                     f"{_e(objective)} = {_e(format_number(best[objective]))}{_e(interval)}.</p>")
+        where = ", ".join(f"{k} = {_cell(best.get(k))}" for k in grid)
+        parts.append(f"<p>On {_e(_label(objective))}, the best job is <b>{_e(best['run'])}</b>"
+                     + (f" (<b>{_e(where)}</b>)" if where else "")
+                     + f": {_e(format_number(best[objective]))}{_e(interval)}.</p>")
     parts += [f"<p class=warning>{_e(f)}</p>" for f in findings]
     failed = table.failed()
     if failed:
         parts.append(f"<p class=warning>{len(failed)} job(s) did not complete: "
                      + _e(", ".join(f"{r['run']} ({r['status']})" for r in failed)) + ".</p>")
     return "\n".join(parts)
+
+
+#: Replications a job needs before its interval is worth reading.
+ENOUGH_REPLICATIONS = 10
+
+
+def _job_setting(directory: Path, table) -> tuple[int | None, str | None]:
+    """Replications and currency of the sweep's first complete job (from its config.json)."""
+    for row in table:
+        config = directory / row["run"] / "config.json"
+        if row["status"] == "complete" and config.exists():
+            meta = json.loads(config.read_text())
+            return meta["replications"], (meta["config"].get("economics") or {}).get("currency")
+    return None, None
 
 
 def _grid(grid: dict) -> str:
@@ -395,10 +439,20 @@ def _about(path: Path, kind: str) -> str:
     question = [p for p in paragraphs if p.startswith("Question:")]
     rest = [p for p in paragraphs if not p.startswith("Question:")]
     parts = [f"<h2>The question</h2>"]
-    parts += [f"<p class=question>{_e(p.removeprefix('Question:').strip())}</p>" for p in question]
-    parts += [f"<p>{_e(p)}</p>" for p in rest]
+    parts += [f"<p class=question>{_prose(_capitalised(p.removeprefix('Question:').strip()))}</p>"
+              for p in question]
+    parts += [f"<p>{_prose(p)}</p>" for p in rest]
     parts.append(f"<p class=meta>From the header of the {kind} file {_e(str(path))}.</p>")
     return "\n".join(parts)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _prose(text: str) -> str:
+    """Escaped text with its `backticked` words as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
 
 
 def header_comment(path: Path) -> list[str]:
@@ -437,6 +491,13 @@ def _headline(result: Result) -> str:
                "; with no uncertain inputs they show simulation noise only.")
             + "</p>") if result.replications > 1 else \
         "<p class=meta>One replication: no interval. Run with replications=10 or more before deciding.</p>"
+    free = [s for s in ("organic", "referral") if result.metrics.get("customers." + s, 0) > 0
+            and result.cost_free("cac." + s)]
+    if free and any(k.startswith("spend.") for k in result.metrics):
+        share = sum(result.metrics["customers." + s] for s in free) / result.metrics["customers"]
+        note += (f"<p class=warning>The blended CAC, LTV/CAC and payback count the {' and '.join(free)} "
+                 f"customers ({share:.0%} of all), who cost nothing: judge a channel by its own CAC, "
+                 "LTV/CAC and payback under <i>By acquisition source</i>.</p>")
     return "<h2>Headline</h2>\n" + _table(head, cells) + note
 
 
@@ -453,8 +514,9 @@ def meaning(result: Result, key: str) -> str:
     low, high = result.intervals[key]
     interval = "" if result.replications == 1 or not (math.isfinite(low) and math.isfinite(high)) else \
         f" (90 % interval {_plain(key, low)} to {_plain(key, high)})"
+    pool = ", the private pool's operating spend included" if "spend.pool" in result.metrics else ""
     return MEANINGS[key].format(value=_plain(key, value), interval=interval, currency=result.currency,
-                                ltv_days=result.config.get("horizon", {}).get("ltv_days"))
+                                ltv_days=result.config.get("horizon", {}).get("ltv_days"), pool=pool)
 
 
 def _policies(result: Result) -> str:
@@ -466,20 +528,23 @@ def _policies(result: Result) -> str:
 
 
 def _by_source(result: Result) -> str:
-    sources = [k.split(".", 1)[1] for k in result.metrics if k.startswith("customers.")]
+    """Customers, CAC, LTV, LTV/CAC and payback of each source that brought customers."""
     cells = []
-    for source in sources:
-        customers = result.metrics["customers." + source]
-        if not customers > 0:
+    for source in [k.split(".", 1)[1] for k in result.metrics if k.startswith("customers.")]:
+        if not result.metrics["customers." + source] > 0:
             continue
-        cac = "cac." + source
-        cells.append([source, _number(customers), "n/a (nothing spent)" if result.cost_free(cac)
-                      else _number(result.metrics.get(cac, math.nan)),
-                      _number(result.metrics.get("ltv." + source, math.nan))])
+        row = [source, format_number(result.metrics["customers." + source])]
+        if result.cost_free("cac." + source):
+            row += ["n/a (nothing spent)", _number(result.metrics.get("ltv." + source, math.nan)), "n/a", "n/a"]
+        else:
+            row += [result.shown(f"{m}.{source}", result.metrics.get(f"{m}.{source}", math.nan))
+                    for m in ("cac", "ltv", "ltv_cac", "payback_days")]
+        cells.append(row)
     if not cells:
         return ""
-    return (f"<h2>By acquisition source</h2>\n"
-            + _table(["source", "customers", f"CAC ({result.currency})", f"LTV ({result.currency})"], cells))
+    currency = result.currency
+    return ("<h2>By acquisition source</h2>\n" + _table(
+        ["source", "customers", f"CAC ({currency})", f"LTV ({currency})", "LTV / CAC", "payback (days)"], cells))
 
 
 def _assumptions(config: dict, reference: tuple[str, dict] | None, result: Result | None = None,
@@ -496,6 +561,11 @@ def _assumptions(config: dict, reference: tuple[str, dict] | None, result: Resul
         parts.append(f"<h3>Inputs that differ from the {_e(name)}</h3>")
         parts.append(_table(["input", name, side], changed) if changed else
                      f"<p>None: this run's inputs are those of the {_e(name)}.</p>")
+    assumed = _assumed(config, flat)
+    if assumed:
+        parts.append("<h3>Assumptions the model makes</h3>\n<p>Parameters declared as assumptions (no "
+                     "figure in the sources): their value in this run, whatever the base scenario says.</p>")
+        parts.append(_table(["input", "value", "meaning"], assumed))
     uncertain = config.get("uncertainty") or {}
     if uncertain:
         parts.append("<h3>Uncertain inputs</h3>")
@@ -509,6 +579,22 @@ def _assumptions(config: dict, reference: tuple[str, dict] | None, result: Resul
     parts.append("<details><summary>Every input of the run</summary>\n"
                  + _table(["input", "value"], [[p, _value(v)] for p, v in flat.items()]) + "</details>")
     return "\n".join(parts)
+
+
+def _assumed(config: dict, flat: dict) -> list[list[str]]:
+    """[path, value, meaning] of each input of ``config`` whose declaration calls it an assumption."""
+    from .uncertainty import declared_at
+    from .validation import ConfigError
+
+    rows = []
+    for path, value in flat.items():
+        try:
+            doc = declared_at(path, config).get("doc", "")
+        except ConfigError:         # not a numeric parameter: no declaration to read
+            continue
+        if "assumption" in doc:
+            rows.append([path, _value(value), doc])
+    return rows
 
 
 def _reference() -> tuple[str, dict] | None:
@@ -588,7 +674,7 @@ def _number(value: float) -> str:
 
 
 def _plain(key: str, value: float) -> str:
-    return f"{value:.0%}" if key in SHARES else format_number(value)
+    return f"{value:.1%}" if key in SHARES else format_number(value)
 
 
 def _value(value) -> str:

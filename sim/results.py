@@ -23,7 +23,7 @@ from .metrics import Outcome
 from .uncertainty import PER_DRAW, variance_split
 
 SUMMARY_ROWS = (
-    ("CAC (blended)", "cac"), ("CAC (paid)", "cac_paid"), ("CPA", "cpa"), ("LTV", "ltv"),
+    ("CAC (blended)", "cac"), ("CAC (paid)", "cac_paid"), ("CPA (per lead)", "cpa"), ("LTV", "ltv"),
     ("LTV / CAC", "ltv_cac"), ("Payback (days)", "payback_days"),
     ("ROI first purchase", "roi_first_purchase"), ("ROI on LTV", "roi_ltv"),
     ("Repeat-purchase rate", "repeat_purchase_rate"), ("Churn rate (LTV window)", "churn_rate"),

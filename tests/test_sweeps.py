@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 import sim
 
-SMALL = ["replications=2", "horizon.acquisition_days=20", "horizon.ltv_days=30"]
+SMALL = ["replications=2", "horizon.acquisition_days=20", "horizon.ltv_days=30", "figures=false"]
 
 
 def sweep(directory, *arguments, code=0):
@@ -77,17 +77,10 @@ def test_the_collect_command_writes_csv(serial, tmp_path):
     assert out.read_text().startswith("run,status,error,")
 
 
-def test_a_named_sweep_runs_from_experiments(tmp_path):
-    sweep(tmp_path, "+sweep=pool_cadence")
-    table = sim.collect(tmp_path)
-    assert table.column("policies.pool.touch_every_days") == [1, 2, 3, 5, 7, 14, 30]
-    assert all(row["status"] == "complete" for row in table)
-
-
 def test_the_budget_optimiser_beats_a_poor_starting_split(tmp_path):
     # start with nearly everything on feed ads, the dearest channel of channel_mix
     done = subprocess.run([sys.executable, "-m", "sim", "-m", "+sweep=budget_split", f"hydra.sweep.dir={tmp_path}",
-                           "hydra.sweeper.n_trials=8", "replications=1", "horizon.acquisition_days=60",
+                           "hydra.sweeper.n_trials=8", "replications=1", "horizon.acquisition_days=60", "figures=false",
                            "horizon.ltv_days=180", "allocation.weights={search: 0.02, feed_ads: 1.0, content: 0.02}"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
@@ -117,7 +110,7 @@ def test_a_sweep_killed_midway_loses_and_redoes_no_finished_run(tmp_path, stop):
     import signal
     import time
 
-    arguments = [sys.executable, "-m", "sim", "-m", f"hydra.sweep.dir={tmp_path}", *SMALL, "figures=false",
+    arguments = [sys.executable, "-m", "sim", "-m", f"hydra.sweep.dir={tmp_path}", *SMALL,
                  "seed=range(0,6)"]
     process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
