@@ -112,11 +112,24 @@ def _number_text(value) -> str:
 
 
 def _plain_numbers(*axes_of_numbers) -> None:
-    """Tick labels of these axes (``ax.xaxis``, ``ax.yaxis``) with thousands separators, so
-    matplotlib never moves a factor such as ``1e6`` into an offset text."""
-    from matplotlib.ticker import FuncFormatter
+    """Tick labels of these axes (``ax.xaxis``, ``ax.yaxis``) with thousands separators and as
+    many decimals as the ticks' spacing needs, so matplotlib never moves a factor such as ``1e6``
+    or an offset such as ``+1`` into an offset text, and close ticks never read alike."""
+    from matplotlib.ticker import Formatter
+
+    class Plain(Formatter):
+        ticks = ()
+
+        def set_locs(self, locs):           # the axis passes every tick before labelling each
+            self.ticks = locs
+
+        def __call__(self, value, pos=None):
+            step = np.min(np.abs(np.diff(self.ticks))) if len(self.ticks) > 1 else 0
+            decimals = max(0, int(-np.floor(np.log10(step)))) if step > 0 else (0 if abs(value) >= 100 else 3)
+            return f"{value:,.{decimals}f}"
+
     for axis in axes_of_numbers:
-        axis.set_major_formatter(FuncFormatter(lambda value, _: _number_text(value)))
+        axis.set_major_formatter(Plain())
 
 
 def _date_axis(ax) -> None:

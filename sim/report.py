@@ -224,7 +224,9 @@ def sweep_report(directory) -> Path:
     findings = sweep_findings(table, best, objective, grid, plan)
     name = choices.get("sweep") or choices.get("scenario") or directory.name
     counts = table.counts()
-    replications, currency = _job_setting(directory, table)
+    job = _first_config(directory, table)
+    replications = job.get("replications")
+    currency = (job.get("config", {}).get("economics") or {}).get("currency")
     if replications is not None and replications < ENOUGH_REPLICATIONS:
         findings.append(f"Each job ran {replications} replication(s): its interval is rough. Run the jobs "
                         f"that matter with replications={ENOUGH_REPLICATIONS} or more before deciding.")
@@ -239,7 +241,7 @@ def sweep_report(directory) -> Path:
             _best(table, best, objective, findings, grid),
             _grid(grid),
             _jobs(table, objective, grid),
-            _sweep_figures(table, objective, grid)]
+            _sweep_figures(table, objective, grid, job.get("config"))]
     return _write(directory / REPORT, _page(f"sweep {name}", body))
 
 
@@ -354,14 +356,13 @@ def _best(table, best, objective: str, findings: list[str], grid: dict) -> str:
 ENOUGH_REPLICATIONS = 10
 
 
-def _job_setting(directory: Path, table) -> tuple[int | None, str | None]:
-    """Replications and currency of the sweep's first complete job (from its config.json)."""
+def _first_config(directory: Path, table) -> dict:
+    """``config.json`` of the sweep's first complete job (``{"replications", "config"}``), or {}."""
     for row in table:
-        config = directory / row["run"] / "config.json"
-        if row["status"] == "complete" and config.exists():
-            meta = json.loads(config.read_text())
-            return meta["replications"], (meta["config"].get("economics") or {}).get("currency")
-    return None, None
+        path = directory / row["run"] / "config.json"
+        if row["status"] == "complete" and path.exists():
+            return json.loads(path.read_text())
+    return {}
 
 
 def _grid(grid: dict) -> str:
@@ -383,7 +384,7 @@ def _jobs(table, objective: str, grid: dict) -> str:
     return "<h2>Jobs</h2>\n" + _table(head, cells)
 
 
-def _sweep_figures(table, objective: str, grid: dict) -> str:
+def _sweep_figures(table, objective: str, grid: dict, config: dict | None) -> str:
     from . import plot
 
     numeric = [k for k, vs in grid.items() if all(isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -392,7 +393,7 @@ def _sweep_figures(table, objective: str, grid: dict) -> str:
         return ""
     x = numeric[0]
     by = next((k for k in grid if k != x), None)
-    pictures = [figure(_drawn(lambda t, ax, m=m: plot.sweep_lines(t, x, m, by=by, ax=ax), table),
+    pictures = [figure(_drawn(lambda t, ax, m=m: plot.sweep_lines(t, x, m, by=by, ax=ax, config=config), table),
                        f"{_label(m)} against {x}" + (f", one line per {by}" if by else "")
                        + " (band: 90 % interval)")
                 for m in dict.fromkeys([objective, "ltv_cac"]) if any(_finite(r.get(m)) for r in table)]

@@ -338,3 +338,18 @@ def test_a_run_without_acquisition_spend_draws_notes_and_ltv_not_empty_panels():
     drawn_points = axes[1].collections[0].get_offsets()
     assert np.isfinite(np.asarray(drawn_points)).all() and len(drawn_points) == res.replications
     assert axes[1].get_ylabel() == sim.plot.metric_label("ltv", "CNY")
+
+
+def test_close_ticks_never_read_alike_and_large_ones_keep_thousands_separators():
+    from matplotlib.figure import Figure
+
+    for low, high in ((0.996, 1.004), (1_000_000, 5_000_000), (0, 0.03)):
+        ax = Figure().add_subplot()
+        ax.plot([0, 1], [low, high])
+        sim.plot._plain_numbers(ax.yaxis)
+        ax.figure.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        assert len(set(labels)) == len(labels), labels
+        assert not ax.yaxis.get_offset_text().get_text()
+        if high > 1000:
+            assert any("," in text for text in labels)
