@@ -132,6 +132,19 @@ def _plain_numbers(*axes_of_numbers) -> None:
         axis.set_major_formatter(Plain())
 
 
+def _acquisition_end(result, *axes) -> None:
+    """A dotted line on ``axes`` at the first day after the acquisition window, labelled on the
+    first: past it no customer arrives, so flows that drop there are the horizon, not the market."""
+    days = (result.config.get("horizon") or {}).get("acquisition_days")
+    if not days or days >= len(result.daily["day"]):
+        return
+    end = result.dates([days])[0]
+    for ax in axes:
+        ax.axvline(end, color="grey", ls=":", lw=1)
+    axes[0].annotate("end of acquisition", (end, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                     textcoords="offset points", ha="left", va="top", fontsize="x-small", color="grey")
+
+
 def _date_axis(ax) -> None:
     """Dates on the x axis, labelled as concisely as their span allows."""
     import matplotlib.dates as mdates
@@ -260,6 +273,7 @@ def daily(result, ax=None):
     lines = ax.get_lines() + twin.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="lower right", bbox_to_anchor=(1, 1),
               ncols=2, frameon=False, fontsize="small", borderaxespad=0.2)
+    _acquisition_end(result, ax)
     return ax
 
 
@@ -584,6 +598,7 @@ def pool(result, axes=None, window: int = 7):
     flows_ax.set_ylabel("members per day")
     flows_ax.legend(fontsize="small")
     _date_axis(flows_ax)
+    _acquisition_end(result, size_ax, touches_ax, flows_ax)
     size_ax.set_title(f"Private pool (daily flows: {window}-day average)")
     for ax in (size_ax, touches_ax, flows_ax):
         _plain_numbers(ax.yaxis)
@@ -614,6 +629,7 @@ def membership(result, axes=None):
     renewal_ax.set_ylim(0, 1.02)
     _plain_numbers(members_ax.yaxis)
     _date_axis(renewal_ax)
+    _acquisition_end(result, members_ax, share_ax, renewal_ax)
     members_ax.set_title("Membership")
     for ax in (members_ax, share_ax, renewal_ax):
         ax.grid(alpha=0.3)
@@ -624,8 +640,9 @@ def referral(result, axes=None, window: int = 7):
     """The referral programme by date: invitations and referred customers a day (top), and
     what it paid a day, rewards and commissions (bottom), as ``window``-day moving averages.
 
-    The daily series do not split referred customers by level: the top panel counts every
-    level together, and commissions are levels 1 and 2 summed.
+    The daily series do not split referred customers by level: the lines count every level
+    together (commissions are levels 1 and 2 summed), and a note gives the run's referred
+    customers by level (``referred_level_1``, ``referred_level_2``, ``referred_deeper``).
     """
     people_ax, money_ax = _panels(axes, 2)
     dates, daily = result.dates(), result.daily
@@ -633,11 +650,16 @@ def referral(result, axes=None, window: int = 7):
                                   ("new.referral", "referred customers (all levels)", "#08519c")):
         people_ax.plot(dates, moving_average(daily[series], window), color=colour, label=label)
     people_ax.set_ylabel("per day")
+    levels = [result.metrics.get(k, np.nan) for k in ("referred_level_1", "referred_level_2", "referred_deeper")]
+    people_ax.text(0.99, 0.95, "referred customers by level: 1: {}, 2: {}, deeper: {}".format(
+        *(_number_text(n) or "n/a" for n in levels)), transform=people_ax.transAxes, ha="right", va="top",
+        fontsize="small", bbox={"facecolor": "white", "edgecolor": "#bbbbbb", "alpha": 0.9})
     for series, label, colour in (("referral_rewards", "rewards", "#fd8d3c"),
                                   ("referral_commissions", "commissions (levels 1 + 2)", "#de2d26")):
         money_ax.plot(dates, moving_average(daily[series], window), color=colour, label=label)
     money_ax.set_ylabel(f"{result.currency} per day")
     _date_axis(money_ax)
+    _acquisition_end(result, people_ax, money_ax)
     people_ax.set_title(f"Referral programme ({window}-day average)")
     for ax in (people_ax, money_ax):
         _plain_numbers(ax.yaxis)

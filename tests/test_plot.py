@@ -353,3 +353,17 @@ def test_close_ticks_never_read_alike_and_large_ones_keep_thousands_separators()
         assert not ax.yaxis.get_offset_text().get_text()
         if high > 1000:
             assert any("," in text for text in labels)
+
+
+def test_time_figures_mark_the_end_of_acquisition_where_arrivals_stop():
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+
+    result = sim.run(sim.compose("base", ["replications=1", "horizon.acquisition_days=40", "horizon.ltv_days=30"]))
+    ax = sim.plot.daily(result, Figure().add_subplot())
+    marks = [line for line in ax.get_lines() if len(set(np.atleast_1d(line.get_xdata()))) == 1]
+    assert len(marks) == 1
+    when = mdates.num2date(mdates.date2num(marks[0].get_xdata()[0])).date()
+    assert str(when) == str(result.dates([40])[0])
+    assert result.daily["new_customers"][40:].sum() == 0 < result.daily["new_customers"][:40].sum()
+    assert "end of acquisition" not in [t.get_text() for t in ax.get_legend().get_texts()]

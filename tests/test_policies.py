@@ -315,3 +315,14 @@ def test_points_are_conserved_and_costed():
     assert issued == pytest.approx(redeemed + expired + people.points.sum(), rel=1e-9)
     assert daily["points_cost"].sum() == pytest.approx(value * redeemed)
     assert issued == pytest.approx(daily["revenue"].sum())      # one point per currency unit
+
+
+def test_referred_customers_by_level_sum_to_the_referral_source_and_each_level_is_fed_by_the_one_above():
+    result = sim.run(compose("replications=1", "horizon.acquisition_days=120", "horizon.ltv_days=1",
+                             "population.referral_prob={dist: constant, value: 0.5}",
+                             "+policies.referral={levels: 2, referrer_reward: 3, referee_reward: 2}"))
+    m = result.metrics
+    levels = [m["referred_level_1"], m["referred_level_2"], m["referred_deeper"]]
+    assert sum(levels) == m["customers.referral"]
+    assert all(n > 0 for n in levels)                 # with 0.5 invitations a purchase the tree grows deep
+    assert m["referred_level_1"] > m["referred_level_2"]   # a level's referrers are the level above: fewer, later

@@ -72,7 +72,9 @@ class ReferralRewards(Policy, kind="referral"):
     COUNTS: ClassVar[tuple] = ("spend.referral", "referral_rewards", "referral_commissions")
     SUMMARY: ClassVar[tuple] = (("k-factor", "k_factor"), ("referral share", "referral_share"),
                                 ("invitations", "invitations"), ("invitations converted", "referrals_converted"),
-                                ("rewards paid", "referral_rewards"), ("commissions paid", "referral_commissions"))
+                                ("rewards paid", "referral_rewards"), ("commissions paid", "referral_commissions"),
+                                ("referred, level 1", "referred_level_1"), ("referred, level 2", "referred_level_2"),
+                                ("referred, deeper levels", "referred_deeper"))
 
     def check(self, path: str) -> None:
         if self.levels == 1 and self.level2_commission:
@@ -141,7 +143,12 @@ class ReferralRewards(Policy, kind="referral"):
 
     def metrics(self, state: State) -> dict:
         daily = state.ledger.daily
+        depth = state.people.referral_depth[:state.people.n]
         return {"referral_rewards": float(daily["referral_rewards"].sum()),
                 "referral_commissions": float(daily["referral_commissions"].sum()),
                 "invitations": float(daily["invitations"].sum()),
-                "referrals_converted": float(daily["referrals_converted"].sum())}
+                "referrals_converted": float(daily["referrals_converted"].sum()),
+                # who brought whom: a level-2 customer was referred by a referred one
+                "referred_level_1": float(np.count_nonzero(depth == 1)),
+                "referred_level_2": float(np.count_nonzero(depth == 2)),
+                "referred_deeper": float(np.count_nonzero(depth > 2))}
