@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import html
 import json
 import math
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import DISPLAY_KEYS, sweep_files
+from .config import DISPLAY_KEYS, compose, scenario_files, sweep_files
 from .results import SUMMARY_ROWS, Result, format_number
 
 REPORT = "report.html"
@@ -427,8 +428,6 @@ def _run_line(result: Result) -> str:
 
 def _question(scenario: str) -> str:
     """The scenario file's header comment, its Question paragraph first."""
-    from .config import scenario_files
-
     path = scenario_files().get(scenario)
     return _about(path, "scenario") if path else ""
 
@@ -600,12 +599,16 @@ def _assumed(config: dict, flat: dict) -> list[list[str]]:
 
 def _reference() -> tuple[str, dict] | None:
     """The checked config of the ``base`` scenario the strategy scenarios start from, if there is one."""
-    from .config import compose, scenario_files
+    base = scenario_files().get("base")
+    return None if base is None else ("base scenario", _checked_base(base, base.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _checked_base(path: Path, mtime: int) -> dict:
+    """``validate(compose("base")).config``, once per version of the file (a sweep's jobs share it)."""
     from .params import validate
 
-    if "base" not in scenario_files():
-        return None
-    return "base scenario", validate(compose("base")).config
+    return validate(compose("base")).config
 
 
 def _figures(directory: Path) -> str:

@@ -34,9 +34,9 @@ def test_the_budget_at_a_target_is_where_the_closed_form_ltv_over_cac_crosses_it
     for total, ratio in outcome.trials:
         assert (ratio >= 8) == (total <= outcome.total), (total, ratio)
     assert outcome.budgets == {"ads": pytest.approx(outcome.total)}
-    # with no customer but the channel's, its own ratio is the blended one: the same answer
-    own = budget_at(one_channel(), ltv_cac=8, show_progress=False, metric="ltv_cac.ads")
-    assert own.total == outcome.total and own.metric == "ltv_cac.ads"
+    # with no customer but the channel's, its own ratio is the blended one, so a search on it
+    # (metric="ltv_cac.ads", whose path the next test takes) meets the same answer
+    assert outcome.result.metrics["ltv_cac.ads"] == outcome.result.metrics["ltv_cac"]
 
 
 def test_the_blended_ratio_credits_free_customers_and_a_channels_own_ratio_does_not():
