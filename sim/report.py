@@ -520,11 +520,28 @@ def meaning(result: Result, key: str) -> str:
 
 
 def _policies(result: Result) -> str:
+    """Each enabled policy's summary rows; amounts carry the currency, rates read as percentages."""
     rows = result.policy_rows()
     if not rows:
         return ""
-    cells = [[label, _number(result.metrics[key]), _interval(result, key)] for label, key in rows]
+    cells = []
+    for label, key in rows:
+        words = set(re.findall(r"[a-z]+", label.split(": ", 1)[-1]))
+        low, high = result.intervals[key]
+        if words & RATE_WORDS:
+            shown = [f"{v:.1%}" if math.isfinite(v) else "n/a" for v in (result.metrics[key], low, high)]
+        else:
+            shown = [format_number(v) for v in (result.metrics[key], low, high)]
+            label += f" ({result.currency})" if words & MONEY_WORDS else ""
+        bounded = result.replications > 1 and math.isfinite(low) and math.isfinite(high)
+        cells.append([label, shown[0], f"{shown[1]} to {shown[2]}" if bounded else ""])
     return "<h2>Policies</h2>\n" + _table(["metric", "mean", "90 % interval"], cells)
+
+
+#: Words of a policy's summary label (its kind's ``SUMMARY``) that mark an amount of money ...
+MONEY_WORDS = {"cost", "spend", "income", "value", "paid"}
+#: ... and a share of customers, shown as a percentage.
+RATE_WORDS = {"rate", "penetration", "conversion", "reach", "share"}
 
 
 def _by_source(result: Result) -> str:

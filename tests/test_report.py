@@ -63,6 +63,8 @@ def test_a_run_report_starts_with_the_question_then_headline_metrics_with_interv
     assert f"Acquiring one customer costs {format_number(result.metrics['cac'])} CNY" in page
     assert f"(90 % interval {format_number(low)} to {format_number(high)})" in page
     assert "<h2>Policies</h2>" in page and "pool: members" in page
+    assert f"<td>pool: join rate</td><td class=n>{result.metrics['pool_join_rate']:.1%}</td>" in page
+    assert "<td>pool: operating spend (CNY)</td>" in page
     assert "from inputs" in page                                      # the variance split of uncertain inputs
 
 
