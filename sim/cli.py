@@ -56,7 +56,7 @@ IDENTITY = "identity.json"
 PLAN = "plan.json"
 """Written into a sweep directory before its first job."""
 NOT_ENGINE = ("__main__.py", "cli.py", "collection.py", "plot.py", "progress.py", "comparison.py",
-              "sensitivity.py", "calibrate", "report.py", "frames.py")
+              "sensitivity.py", "calibrate", "report", "frames.py")
 """Parts of the package a run's numbers never depend on (commands, figures, display), left out of its identity."""
 HEADLINE = ("profit", "ltv_cac", "ltv", "customers", "cac")
 """Metrics named as examples when an objective is unknown."""
