@@ -81,7 +81,7 @@ class Result:
             intervals[name] = tuple(float(q) for q in np.percentile(values, [5, 95]))
         result = cls(
             metrics, intervals,
-            daily={k: values.mean(axis=0) for k, values in per_rep_daily.items()},
+            daily={k: values.mean(axis=0) for k, values in per_rep_daily.items()} | {"day": _days(outcomes[0].daily)},
             cohorts={k: _nanmean([o.cohorts[k] for o in outcomes]) for k in outcomes[0].cohorts},
             retention=_nanmean([o.retention for o in outcomes]),
             replications=len(outcomes), config=config, per_replication=per_rep,
@@ -258,6 +258,7 @@ class Result:
         per_replication = {k: v for k, v in table.items() if k in metrics}
         daily = read_csv(directory / "daily.csv")
         daily.pop("date", None)                 # derived from day and calendar.start_date
+        daily["day"] = _days(daily)
         return cls(metrics, intervals, daily,
                    read_csv(directory / "cohorts.csv"),
                    read_csv(directory / "retention.csv")["active_share"],
@@ -274,6 +275,11 @@ def write_error(directory: str | os.PathLike, error: BaseException) -> Path:
     path = directory / "error.json"
     _write_text(path, json.dumps({"error": type(error).__name__, "message": str(error)}, indent=2))
     return path
+
+
+def _days(daily: dict) -> np.ndarray:
+    """The run's days as integers: a day is an index, not a quantity averaged over replications."""
+    return np.asarray(daily["day"]).astype(np.int64)
 
 
 def _nanmean(arrays) -> np.ndarray:

@@ -38,7 +38,7 @@ def test_daily_csv_has_a_date_for_every_day_and_loads_back(tmp_path):
     result.save(tmp_path)
     with (tmp_path / "daily.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0])[:2] == ["day", "date"]
+    assert list(rows[0])[:2] == ["day", "date"] and [r["day"] for r in rows[:2]] == ["0", "1"]   # days are indices
     assert [r["date"] for r in rows[:4]] == ["2028-02-27", "2028-02-28", "2028-02-29", "2028-03-01"]  # a leap year
     assert len(rows) == 43
     loaded = Result.load(tmp_path)
