@@ -290,19 +290,33 @@ def test_a_binary_file_and_a_ragged_line_name_the_problem(tmp_path):
         calibrate.data.load(tmp_path / "ragged.csv")
 
 
+def fixed_width_rows(customer, dates, cents) -> np.ndarray:
+    """Rows ``C0012345,2022-01-01,1234.56`` (customer < 10^7, cents in [10^5, 10^6)) as bytes,
+    built digit by digit with numpy: 100 MB in a fraction of the time string formatting takes."""
+    n = customer.size
+    rows = np.empty((n, 28), dtype=np.uint8)
+    rows[:, 0] = ord("C")
+    for k in range(7):
+        rows[:, 1 + k] = ord("0") + customer // 10 ** (6 - k) % 10
+    rows[:, 8] = rows[:, 19] = ord(",")
+    rows[:, 9:19] = dates.astype("S10").view(np.uint8).reshape(n, 10)
+    for k, place in enumerate((5, 4, 3, 2, None, 1, 0)):            # dddd.dd
+        rows[:, 20 + k] = ord(".") if place is None else ord("0") + cents // 10 ** place % 10
+    rows[:, 27] = ord("\n")
+    return rows
+
+
 def test_a_100_megabyte_file_is_read_completely(tmp_path):
     # 3.8 million rows, about 100 MB: every row is read, same-day purchases
     # merged, and the counts match those computed from the generating arrays.
     rng = np.random.default_rng(5)
     n = 3_800_000
     customer, day = rng.integers(0, 250_000, n), rng.integers(0, 730, n)
-    cents = rng.integers(100, 100_000, n)
-    dates = (np.datetime64("2022-01-01") + day).astype(str)
+    cents = rng.integers(100_000, 1_000_000, n)
     path = tmp_path / "orders.csv"
-    with path.open("w") as handle:
-        handle.write("customer_id,date,amount\n")
-        handle.write("\n".join(f"C{c:07d},{d},{a / 100:.2f}" for c, d, a in zip(customer, dates, cents)))
-        handle.write("\n")
+    with path.open("wb") as handle:
+        handle.write(b"customer_id,date,amount\n")
+        fixed_width_rows(customer, np.datetime64("2022-01-01") + day, cents).tofile(handle)
     assert path.stat().st_size > 100e6
     with warnings.catch_warnings():      # random rows may repeat one another exactly
         warnings.simplefilter("ignore", calibrate.data.DataWarning)
