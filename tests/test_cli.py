@@ -21,7 +21,8 @@ def run_cli(*args, cwd, **variables):
 
 
 def test_default_scenario_prints_a_summary_and_writes_the_run_directory(tmp_path):
-    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "replications=3", "horizon.acquisition_days=90",
+                   "horizon.ltv_days=90", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     for text in ("CAC (blended)", "LTV / CAC", "Payback (days)", "feed_ads: customers", "5%", "95%"):
         assert text in done.stdout

@@ -42,7 +42,7 @@ def test_the_budget_at_a_target_is_where_the_closed_form_ltv_over_cac_crosses_it
 def test_the_blended_ratio_credits_free_customers_and_a_channels_own_ratio_does_not():
     """On default, organic adoption brings customers at no spend: the blended target allows more
     spend than feed ads' own ratio at the same target."""
-    cfg = compose("replications=2")
+    cfg = compose("replications=2", "horizon.acquisition_days=180", "horizon.ltv_days=180")
     blended = budget_at(cfg, ltv_cac=1.5, steps=3, show_progress=False)
     own = budget_at(cfg, ltv_cac=1.5, steps=3, show_progress=False, metric="ltv_cac.feed_ads")
     assert own.total < blended.total
