@@ -47,7 +47,7 @@ from .engine import run, simulate
 from .metrics import RETENTION_MARKS, compute
 from .params import Params, validate
 from .progress import show_jobs
-from .report import run_report, sweep_report
+from .report import run_report, summary_title, sweep_report
 from .results import Result, write_error
 from .validation import ConfigError
 
@@ -139,8 +139,8 @@ def _task(cfg) -> float | None:
         if cfg.figures:
             save_all(result, output)
         scenario = hydra.runtime.choices.get("scenario")
-        run_report(output, result, scenario)        # report.html and summary.txt
-        table = result.summary(title=f"scenario {scenario}")
+        table = result.summary(title=summary_title(scenario))
+        run_report(output, result, scenario, table)        # report.html and summary.txt
         result.save(output)                 # metrics.json last: the mark of a complete run
         LOG.info("%s\noutputs: %s", table, output)
     except KeyboardInterrupt:

@@ -31,7 +31,7 @@ from .config import compose
 from .engine import run
 from .params import validate
 from .report import comparison_report
-from .results import Result, format_number, write_csv
+from .results import Result, format_number, read_csv, write_csv
 from .uncertainty import value_at
 from .validation import ConfigError
 
@@ -65,7 +65,6 @@ class Comparison:
             lines.append(f"{metric:<{width}}" + "".join(f"{format_number(c):>12}" for c in cells))
         return "\n".join(lines)
 
-
     def metrics(self) -> list[str]:
         """The metrics a comparison shows: HEADLINE, then what the policies of either run report
         (their kinds' ``SUMMARY``) and each channel's marginal CAC, those both runs have."""
@@ -97,8 +96,6 @@ class Comparison:
     @classmethod
     def load(cls, directory) -> "Comparison":
         """Read a comparison directory written by :meth:`save`."""
-        from .results import read_csv
-
         directory = Path(directory)
         meta = json.loads((directory / COMPARISON).read_text())
         table = read_csv(directory / "differences.csv")

@@ -92,10 +92,9 @@ class Result:
         if inputs and inputs[0]:
             result.inputs = {path: np.array([drawn[path] for drawn in inputs], dtype=float) for path in inputs[0]}
             result.variance = {name: variance_split(values) for name, values in per_rep.items()}
-        for source, prefix in ((lambda o: o.daily, "daily."), (lambda o: o.cohorts, "cohorts.")):
-            for key in source(outcomes[0]):
-                stacked = np.array([source(o)[key] for o in outcomes], dtype=float)
-                result.bands[prefix + key] = _band(stacked)
+        result.bands = {"daily." + key: _band(values) for key, values in per_rep_daily.items()}
+        for key in outcomes[0].cohorts:
+            result.bands["cohorts." + key] = _band(np.array([o.cohorts[key] for o in outcomes], dtype=float))
         return result
 
     @property

@@ -26,11 +26,11 @@ from pathlib import Path
 
 from .comparison import comparison_report
 from .html import REPORT, SUMMARY
-from .run import meaning, run_report
+from .run import meaning, run_report, summary_title
 from .sections import header_comment
 from .sweep import best_job, edges, sweep_findings, sweep_report
 
-__all__ = ["REPORT", "SUMMARY", "run_report", "comparison_report", "sweep_report", "main",
+__all__ = ["REPORT", "SUMMARY", "run_report", "summary_title", "comparison_report", "sweep_report", "main",
            "meaning", "header_comment", "best_job", "edges", "sweep_findings"]
 
 USAGE = """usage: marketing-sim report DIR

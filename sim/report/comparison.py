@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..plot import metric_label
 from ..results import format_number
 from .html import REPORT, SUMMARY, drawn, figure, html_table, page, write
-from .sections import MONEY, SHARES, assumptions, header, metric_words, question
+from .sections import MONEY, SHARES, assumptions, header, question
 
 def comparison_report(directory, comparison=None, table: str | None = None) -> Path:
     """Write ``report.html`` and ``summary.txt`` of the comparison in ``directory``; return the report's path.
@@ -55,7 +56,7 @@ def _differences(comparison) -> str:
                     f"{format_number(abs(diff))} {currency}" if key in MONEY else
                     f"{format_number(abs(diff))} days" if key.startswith("payback_days") else format_number(abs(diff)))
             words = f"{'raises' if diff > 0 else 'lowers'} it by {size}, the interval excludes zero"
-        cells.append([metric_words(key), comparison.baseline.shown(key, comparison.baseline.metrics[key]),
+        cells.append([metric_label(key), comparison.baseline.shown(key, comparison.baseline.metrics[key]),
                       comparison.variant.shown(key, comparison.variant.metrics[key]),
                       format_number(diff), f"{format_number(low)} to {format_number(high)}", words])
     return ("<h2>What the variant changes</h2>\n"

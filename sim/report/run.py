@@ -47,19 +47,21 @@ FIGURES = {
 }
 
 
-def run_report(directory, result: Result | None = None, scenario: str | None = None) -> Path:
+def run_report(directory, result: Result | None = None, scenario: str | None = None,
+               table: str | None = None) -> Path:
     """Write ``report.html`` and ``summary.txt`` of the run in ``directory``; return the report's path.
 
-    ``result`` defaults to the run the directory holds (``Result.load``) and
-    ``scenario`` to the name Hydra recorded (``.hydra/hydra.yaml``). Raise
+    ``result`` defaults to the run the directory holds (``Result.load``),
+    ``scenario`` to the name Hydra recorded (``.hydra/hydra.yaml``) and
+    ``table`` to the summary a run prints (:func:`summary_title`). Raise
     FileNotFoundError if the directory holds no complete run and no
     ``result`` is given.
     """
     directory = Path(directory)
     result = Result.load(directory) if result is None else result
     scenario = scenario or _recorded_scenario(directory) or "default"
-    title = f"scenario {scenario}"
-    write(directory / SUMMARY, result.summary(title=title) + "\n")
+    title = summary_title(scenario)
+    write(directory / SUMMARY, (table or result.summary(title=title)) + "\n")
     body = [header(f"marketing-sim: {title}", _run_line(result)),
             question(scenario),
             _headline(result),
@@ -68,6 +70,11 @@ def run_report(directory, result: Result | None = None, scenario: str | None = N
             assumptions(result.config, reference(), result),
             _figures(directory)]
     return write(directory / REPORT, page(title, body))
+
+
+def summary_title(scenario: str) -> str:
+    """The title of a run's summary table and report."""
+    return f"scenario {scenario}"
 
 
 def _run_line(result: Result) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import DISPLAY_KEYS, compose, scenario_files
-from ..results import SUMMARY_ROWS, Result, format_number
+from ..results import Result, format_number
 from .html import escape, html_table, prose
 
 #: Metrics read as shares, shown as percentages in sentences.
@@ -139,10 +139,6 @@ def interval_text(result: Result, key: str) -> str:
 
 def plain(key: str, value: float) -> str:
     return f"{value:.1%}" if key in SHARES else format_number(value)
-
-
-def metric_words(key: str) -> str:
-    return dict((k, label) for label, k in SUMMARY_ROWS).get(key, key.replace("_", " "))
 
 
 def value_text(value) -> str:

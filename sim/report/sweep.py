@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 
 from ..config import sweep_files
+from ..plot import metric_label
 from ..results import format_number
 from .html import REPORT, SUMMARY, drawn, escape, figure, html_table, page, write
-from .sections import about, header, metric_words, question
+from .sections import about, header, question
 
 def sweep_report(directory) -> Path:
     """Write ``report.html`` and ``summary.txt`` of the sweep in ``directory`` (its plan.json and
@@ -33,7 +34,7 @@ def sweep_report(directory) -> Path:
         (directory / "multirun.yaml").exists() else {}
     choices = (recorded or {}).get("hydra", {}).get("runtime", {}).get("choices", {})
     objective = (recorded or {}).get("objective", "profit")
-    grid = swept(table, plan)
+    grid = swept(table)
     best = best_job(table, objective, plan.get("direction"))
     findings = sweep_findings(table, best, objective, grid, plan)
     name = choices.get("sweep") or choices.get("scenario") or directory.name
@@ -63,13 +64,10 @@ def sweep_report(directory) -> Path:
 LOWER_IS_BETTER = ("cac", "cac_paid", "cpa", "payback_days", "churn_rate", "acquisition_spend")
 
 
-def swept(table, plan: dict) -> dict:
-    """Swept key -> its values in job order (keys whose value changes from job to job)."""
-    from ..collection import _columns
-
-    jobs = [_columns(job) for job in plan.get("jobs", [])]
-    keys = list(dict.fromkeys(k for job in jobs for k in job)) if jobs else list(plan.get("search_space", {}))
-    values = {key: [row.get(key) for row in table] for key in keys}
+def swept(table) -> dict:
+    """Swept key -> its values in job order: the override columns (``Table.overrides``) whose value
+    changes from job to job."""
+    values = {key: [row.get(key) for row in table] for key in table.overrides}
     return {key: list(dict.fromkeys(v for v in vals if v is not None)) for key, vals in values.items()
             if len({json.dumps(v, sort_keys=True, default=str) for v in vals}) > 1}
 
@@ -155,7 +153,7 @@ def _best(table, best, objective: str, findings: list[str], grid: dict) -> str:
         low, high = best.get(objective + "_p05"), best.get(objective + "_p95")
         interval = f" (90 % interval {format_number(low)} to {format_number(high)})" if finite(low) else ""
         where = ", ".join(f"{k} = {swept_value(best.get(k))}" for k in grid)
-        parts.append(f"<p>On {escape(metric_words(objective))}, the best job is <b>{escape(best['run'])}</b>"
+        parts.append(f"<p>On {escape(metric_label(objective))}, the best job is <b>{escape(best['run'])}</b>"
                      + (f" (<b>{escape(where)}</b>)" if where else "")
                      + f": {escape(format_number(best[objective]))}{escape(interval)}.</p>")
     parts += [f"<p class=warning>{escape(f)}</p>" for f in findings]
@@ -192,7 +190,7 @@ SWEEP_COLUMNS = ("customers", "cac", "ltv", "ltv_cac", "payback_days", "profit")
 
 def _jobs(table, objective: str, grid: dict) -> str:
     metrics = list(dict.fromkeys([objective, *SWEEP_COLUMNS]))
-    head = ["run", *grid, "status", *(metric_words(m) for m in metrics)]
+    head = ["run", *grid, "status", *(metric_label(m) for m in metrics)]
     cells = [[r["run"], *(swept_value(r.get(k)) for k in grid), r["status"],
               *(format_number(r[m]) if finite(r.get(m)) else "n/a" for m in metrics)] for r in table]
     return "<h2>Jobs</h2>\n" + html_table(head, cells)
@@ -208,7 +206,7 @@ def _sweep_figures(table, objective: str, grid: dict, config: dict | None) -> st
     x = numeric[0]
     by = next((k for k in grid if k != x), None)
     pictures = [figure(drawn(lambda t, ax, m=m: plot.sweep_lines(t, x, m, by=by, ax=ax, config=config), table),
-                       f"{metric_words(m)} against {x}" + (f", one line per {by}" if by else "")
+                       f"{metric_label(m)} against {x}" + (f", one line per {by}" if by else "")
                        + " (band: 90 % interval)")
                 for m in dict.fromkeys([objective, "ltv_cac"]) if any(finite(r.get(m)) for r in table)]
     return "<h2>Figures</h2>\n" + "\n".join(pictures)
