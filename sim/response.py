@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
+from .quantiles import normal_isf, normal_sf
 from .validation import ConfigError
 
 
@@ -56,7 +56,7 @@ def hill_through(path: str, first: tuple[float, float], second: tuple[float, flo
 
 def take_up(price, mu: float, sigma: float):
     """Share with a lognormal valuation ``ln V ~ N(mu, sigma^2)`` of at least ``price`` (> 0)."""
-    return stats.norm.sf((np.log(np.asarray(price, dtype=float)) - mu) / sigma)
+    return normal_sf((np.log(np.asarray(price, dtype=float)) - mu) / sigma)
 
 
 def valuation_through(path: str, first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
@@ -71,6 +71,6 @@ def valuation_through(path: str, first: tuple[float, float], second: tuple[float
         raise ConfigError(path, [list(first), list(second)],
                           "two points (price, take-up) with 0 < price1 < price2 and 1 > take-up1 > "
                           "take-up2 > 0: take-up falls as the price rises")
-    z1, z2 = stats.norm.isf(u1), stats.norm.isf(u2)
+    z1, z2 = float(normal_isf(u1)), float(normal_isf(u2))
     sigma = (math.log(p2) - math.log(p1)) / (z2 - z1)
     return math.log(p1) - sigma * z1, sigma

@@ -44,7 +44,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from .randomness import Stream
 from .validation import LARGEST, ConfigError, check_choice, check_keys, check_number
@@ -82,6 +81,8 @@ class Uncertain:
     integer: bool = False
 
     def _frozen(self):
+        from scipy import stats      # here, not at import: scipy.stats costs 0.5 s
+
         p = self.params
         if self.family == "uniform":
             return stats.uniform(p["low"], p["high"] - p["low"])

@@ -31,10 +31,10 @@ from dataclasses import dataclass, fields
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
 
 from ..declarations import Kinded, declare, record
 from ..population import TRAITS
+from ..quantiles import poisson_quantile
 from ..stages.activation import activate
 from ..validation import ConfigError, check_keys, check_number, param
 from .schedule import Schedule, build_schedule
@@ -49,20 +49,6 @@ QUALITY_KEYS = (*TRAITS, "pool_join")
 KINDS: dict[str, type[Channel]] = {}
 """Channel kinds accepted in ``channels.<name>.kind``: every subclass that
 sets a ``kind`` registers itself here when it is created."""
-
-
-def poisson_quantile(u: float, mean: float) -> float:
-    """The ``u`` quantile of a Poisson count of ``mean``, as a float.
-
-    scipy's ``ppf(0)`` is -1 (a uniform of exactly 0 means no leads once
-    clipped at 0), and above a mean of about 2.4e10 scipy returns NaN: there
-    the normal approximation ``mean + sqrt(mean) * z_u`` is used, off from the
-    Poisson quantile by far less than one count in ``sqrt(mean)``.
-    """
-    count = stats.poisson.ppf(u, mean)
-    if np.isnan(count):
-        count = mean + np.sqrt(mean) * stats.norm.ppf(u)
-    return count
 
 
 def build_quality(path: str, spec: object) -> dict:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, fields
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
-from scipy import optimize, special, stats
 
 from ..declarations import declare
 from ..metrics import mean_where, ratio
 from ..population import CHURNED
+from ..quantiles import normal_ppf, normal_sf
 from ..response import valuation_through
 from ..validation import ConfigError, bounds, check_keys, check_number, param
 from .base import Policy
@@ -158,7 +158,7 @@ class Membership(Policy, kind="membership"):
         """Draw the new customers' willingness factors (lognormal, mean 1)."""
         if ids.size:
             sigma = self.valuation_sigma
-            normal = special.ndtri(state.uniforms("membership/valuation", ids))
+            normal = normal_ppf(state.uniforms("membership/valuation", ids))
             state.people.rel_membership_value[ids] = np.exp(sigma * normal - sigma * sigma / 2)
 
     def calendar(self, env, state: State):
@@ -289,7 +289,7 @@ def take_up(fee: float, benefits: np.ndarray, other_benefit_value: float, valuat
         gap = math.log(fee) - np.log(value)
     if valuation_sigma == 0:
         return float(np.mean(gap <= 0))
-    return float(np.mean(stats.norm.sf((gap + valuation_sigma ** 2 / 2) / valuation_sigma)))
+    return float(np.mean(normal_sf((gap + valuation_sigma ** 2 / 2) / valuation_sigma)))
 
 
 def fit_valuation(path: str, benefits: np.ndarray, first: tuple[float, float],
@@ -305,6 +305,8 @@ def fit_valuation(path: str, benefits: np.ndarray, first: tuple[float, float],
     and ``valuation_sigma`` fit them (the customers' own benefits spread
     take-up more than the test does).
     """
+    from scipy import optimize      # here, not at import: scipy.optimize costs 0.3 s
+
     mu, sigma = valuation_through(path, first, second)
     benefits = np.asarray(benefits, dtype=float)
     points = sorted([first, second])

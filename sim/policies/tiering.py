@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import ClassVar, TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import rankdata
 
 from ..validation import ConfigError, param
 from .base import Policy
@@ -61,9 +60,9 @@ class Tiering(Policy, kind="tiering"):
         if not active.size:
             return
         weights = np.array([self.recency_weight, self.frequency_weight, self.monetary_weight])
-        ranks = np.vstack([rankdata(-(day - people.ti_last_purchase[active]), method="max"),
-                           rankdata(people.n_purchases[active], method="max"),
-                           rankdata(people.revenue[active], method="max")]) / active.size
+        ranks = np.vstack([_rank(-(day - people.ti_last_purchase[active])),
+                           _rank(people.n_purchases[active]),
+                           _rank(people.revenue[active])]) / active.size
         score = weights @ ranks / weights.sum()
         people.tier[active] = np.minimum((score * self.tiers).astype(np.int8), self.tiers - 1)
         counts = np.bincount(people.tier[active], minlength=self.tiers)
@@ -75,3 +74,9 @@ class Tiering(Policy, kind="tiering"):
         active = people.active_ids
         shares = np.bincount(people.tier[active][people.tier[active] >= 0], minlength=self.tiers)
         return {f"tier_share.{t}": float(shares[t] / max(active.size, 1)) for t in range(self.tiers)}
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    """Each value's rank from 1, ties sharing the highest (``scipy.stats.rankdata(method="max")``):
+    how many values are at most it."""
+    return np.searchsorted(np.sort(values), values, side="right")
