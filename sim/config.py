@@ -208,6 +208,8 @@ class SimConfig:
     seed: int = param(0, low=0, high=2 ** 128 - 1, integer=True, unit="integer",
                       doc="root of all randomness")
     replications: int = param(1, low=1, integer=True, unit="runs", doc="independent replications")
+    workers: int = param(0, low=0, integer=True, unit="processes",
+                         doc="processes the replications run on; 0: one per core for runs expected to take 2 s or more")
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
@@ -233,8 +235,8 @@ class SimConfig:
     policies: Dict[str, Any] = field(default_factory=dict)   # name -> parameters
 
 
-DISPLAY_KEYS = ("objective", "progress", "figures")
-"""Config keys that say what a run shows or returns, not what it simulates: no part of a run's
+DISPLAY_KEYS = ("objective", "progress", "figures", "workers")
+"""Config keys that say what a run shows or returns, or how many processes compute it, not what it simulates: no part of a run's
 identity (``sim.cli.config_hash``) and no input of its assumptions sheet (``sim.report``)."""
 
 

@@ -39,6 +39,7 @@ class Params:
 
     seed: int
     replications: int
+    workers: int            # processes the replications run on, 0 for one per core (sim.parallel)
     acquisition_days: int
     ltv_days: int
     gross_margin: float
@@ -149,6 +150,7 @@ def validate(cfg: DictConfig | Mapping) -> Params:
         seed=check_number("seed", data["seed"], **bounds(_declared(SimConfig, "seed"))),
         replications=check_number("replications", data["replications"],
                                   **bounds(_declared(SimConfig, "replications"))),
+        workers=check_number("workers", data["workers"], **bounds(_declared(SimConfig, "workers"))),
         acquisition_days=acquisition_days,
         ltv_days=ltv_days,
         gross_margin=economics.gross_margin,
