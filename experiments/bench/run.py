@@ -1,4 +1,4 @@
-"""Benchmark: the engine against plain numpy, SimPy processes and Mesa agents, in one run.
+"""Benchmark: the engine against plain numpy, event-driven numpy, SimPy processes and Mesa agents, in one run.
 
     pip install -e '.[bench]'
     python experiments/bench/run.py                 # 10^4 .. 10^7 customers (a few minutes)
@@ -8,10 +8,12 @@ Every implementation runs the same reference model (reference.py) with one
 core. The engine's time covers validating its config, simulating and
 computing every metric (its config is composed beforehand). The
 customer-days (active customers summed over days) of the engine's run at
-each size are the common unit of work. Prints wall time, customer-
-days per second, peak traced memory per customer, the ratios to the engine
-measured side by side, a check that the implementations agree on the
-aggregates, and the log-log slope of time against size.
+each size are the common unit of work; events (purchases, churns and
+arrivals, from each implementation's own totals) are the second. Prints
+wall time, customer-days and events per second, peak traced memory per
+customer, the ratios to the engine measured side by side, a check that
+the implementations agree on the aggregates, and the log-log slope of
+time against size.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import event_driven  # noqa: E402
 import plain_numpy  # noqa: E402
 import simpy_agents  # noqa: E402
 from reference import engine_overrides  # noqa: E402
@@ -46,6 +49,11 @@ def engine(customers: int, seed: int = 0, config=None) -> dict:
             "purchases": float(daily["purchases"].sum()), "revenue": float(daily["revenue"].sum())}
 
 
+def events(totals: dict) -> float:
+    """Purchases (first ones included), churns and arrivals; nobody comes back, so churns = customers - active."""
+    return totals["purchases"] + (totals["customers"] - totals["active"]) + totals["customers"]
+
+
 def _probe_calendars(env, state):
     """At mid-year, the calendars' bytes per customer (pending events are 4 bytes each)."""
     yield env.timeout(182)
@@ -66,7 +74,8 @@ def measure(function, customers: int, trace: bool) -> tuple[float, dict, float]:
 
 
 def main(sizes, slow_sizes, days_customers) -> None:
-    implementations = {"engine": engine, "plain numpy": plain_numpy.run, "simpy processes": simpy_agents.run}
+    implementations = {"engine": engine, "plain numpy": plain_numpy.run, "event-driven": event_driven.run,
+                       "simpy processes": simpy_agents.run}
     try:
         import mesa_agents
         implementations["mesa agents"] = mesa_agents.run
@@ -83,16 +92,17 @@ def main(sizes, slow_sizes, days_customers) -> None:
             if name == "engine":
                 work = engine.customer_days
                 _, _, peak = measure(function, customers, trace=True)
-            elif name == "plain numpy":
+            elif name in ("plain numpy", "event-driven"):
                 _, _, peak = measure(function, customers, trace=True)
             else:
                 peak = float("nan")
             times[name, customers] = elapsed
-            rows.append((customers, name, elapsed, work / elapsed / 1e6, peak / customers, totals))
-    print(f"{'customers':>10} {'implementation':<16} {'time s':>8} {'M cust-days/s':>14} "
+            rows.append((customers, name, elapsed, work / elapsed / 1e6, events(totals) / elapsed / 1e6,
+                         peak / customers, totals))
+    print(f"{'customers':>10} {'implementation':<16} {'time s':>8} {'M cust-days/s':>14} {'M events/s':>11} "
           f"{'peak B/cust':>11} {'revenue/cust':>12} {'active share':>12}")
-    for customers, name, elapsed, rate, per_customer, totals in rows:
-        print(f"{customers:>10,} {name:<16} {elapsed:>8.2f} {rate:>14.1f} {per_customer:>11.0f} "
+    for customers, name, elapsed, rate, event_rate, per_customer, totals in rows:
+        print(f"{customers:>10,} {name:<16} {elapsed:>8.2f} {rate:>14.1f} {event_rate:>11.{1 if event_rate >= 1 else 3}f} {per_customer:>11.0f} "
               f"{totals['revenue'] / totals['customers']:>12.2f} {totals['active'] / totals['customers']:>12.3f}")
     print(f"\nengine state: {engine.state_bytes} bytes per customer in arrays plus "
           f"{engine.calendar_bytes:.1f} per customer in the event calendars (mid-year, largest run)")
@@ -100,7 +110,8 @@ def main(sizes, slow_sizes, days_customers) -> None:
     for customers in sizes:
         for name in implementations:
             if name != "engine" and (name, customers) in times:
-                print(f"  {customers:>10,}  engine / {name}: {times[name, customers] / times['engine', customers]:.1f}x")
+                ratio = times[name, customers] / times["engine", customers]
+                print(f"  {customers:>10,}  engine / {name}: {ratio:.{1 if ratio >= 1 else 2}f}x")
     engine_sizes = [n for n in sizes if ("engine", n) in times]
     if len(engine_sizes) > 1:
         print()
