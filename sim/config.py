@@ -261,19 +261,40 @@ def register_configs() -> None:
     """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent).
 
     A scenario file that does not load (:func:`load_scenario`) is left out,
-    so it breaks only its own use: ``check_scenario`` reports it.
+    so it breaks only its own use: ``check_scenario`` reports it. The store
+    is filled again only when a file was added, removed or changed since
+    the last call, so composing many configs (a sweep's jobs, a notebook's
+    loop) loads the scenarios once.
     """
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()
+    files = {"scenario": scenario_files(), "sweep": sweep_files()}
+    stamp = tuple((group, name, path, path.stat().st_mtime_ns, path.stat().st_size)
+                  for group, named in files.items() for name, path in named.items())
+    if getattr(store, "marketing_sim_files", None) == stamp:
+        return
     store.store(name="base_config", node=_schema_node())
-    for name, path in scenario_files().items():
+    for group in files:
+        store.repo.pop(group, None)                 # a file removed since is no choice any more
+    for name, path in files["scenario"].items():
         try:
             store.store(group="scenario", name=name, node=load_scenario(path), package="_global_")
         except ConfigError:
             pass
-    for name, path in sweep_files().items():
+    for name, path in files["sweep"].items():
         store.store(group="sweep", name=name, node=OmegaConf.load(path), package="_global_")
+    # Hydra deep-copies its config repository, this store included, on every compose; the store
+    # already hands out a copy of each node it loads, so the copies may share it.
+    store.__deepcopy__ = _the_store
+    store.marketing_sim_files = stamp
+
+
+def _the_store(memo: dict):
+    """A deep copy of the ConfigStore: the store itself (:func:`register_configs`)."""
+    from hydra.core.config_store import ConfigStore
+
+    return ConfigStore.instance()
 
 
 def check_scenario(name: str) -> None:
