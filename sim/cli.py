@@ -123,7 +123,8 @@ def _task(cfg) -> float | None:
         identity.update(plan=_read_json(Path(hydra.sweep.dir) / PLAN).get("id"), job=hydra.job.num)
     try:
         apply_overrides(cfg, list(hydra.overrides.task))
-        identity["config_hash"] = config_hash(validate(cfg))
+        params = validate(cfg)
+        identity["config_hash"] = config_hash(params)
         if sweeping and (output / "metrics.json").exists() \
                 and _read_json(output / IDENTITY).get("config_hash") == identity["config_hash"]:
             _write_json(output / IDENTITY, identity)
@@ -134,7 +135,7 @@ def _task(cfg) -> float | None:
             print(f"{reason}, rerunning: {output}")
         LOG.info("scenario %s, overrides %s, config hash %s", hydra.runtime.choices.get("scenario"),
                  list(hydra.overrides.task), identity["config_hash"])
-        result = run(cfg, progress=bool(cfg.progress) and sys.stderr.isatty())
+        result = run(params, progress=bool(cfg.progress) and sys.stderr.isatty())
         value = objective(result, cfg.objective)
         if cfg.figures:
             save_all(result, output)

@@ -441,9 +441,10 @@ def apply_overrides(cfg: DictConfig, overrides: list[str]) -> None:
     override of one field inside it still wins. Group choices (``scenario``,
     ``sweep``, ``hydra/...``) and deletions are left as Hydra applied them.
     """
-    if not any(isinstance(o.value(), dict) for o in _parse(overrides) if not o.is_delete()):
+    parsed = _parse(overrides)
+    if not any(isinstance(o.value(), dict) for o in parsed if not o.is_delete()):
         return
-    for override in _parse(overrides):
+    for override in parsed:
         key = override.key_or_group
         if key in ("scenario", "sweep") or key.startswith("hydra") or "/" in key or override.is_delete():
             continue

@@ -223,7 +223,8 @@ def _days(env: simpy.Environment, state: State, parts: Components):
 def run(cfg, progress: bool = False) -> Result:
     """Check ``cfg``, run its replications and return the aggregated :class:`Result`.
 
-    Raise :class:`~sim.validation.ConfigError` before any simulation work if
+    ``cfg`` is a composed config (``sim.compose``) or the :class:`~sim.params.Params`
+    it validated to, which is not checked again. Raise :class:`~sim.validation.ConfigError` before any simulation work if
     the config is invalid. With uncertain inputs (``uncertainty``) each pair
     of replications runs with its own draw of them (``sim.uncertainty``); a
     draw outside its parameter's range raises ConfigError naming it. With
@@ -233,7 +234,7 @@ def run(cfg, progress: bool = False) -> Result:
     by default one per core when the run is expected to take 2 s or
     more), with numbers identical to running them one after another.
     """
-    params = validate(cfg)
+    params = cfg if isinstance(cfg, Params) else validate(cfg)
     seeds = replication_seeds(params.seed, params.replications)
     values = uncertainty.draws(params.uncertainty, seeds)
     workers = parallel.worker_count(params)
