@@ -27,8 +27,12 @@ def geometric(uniform: np.ndarray, prob: np.ndarray, cap: int) -> np.ndarray:
     probability ``prob`` each, capped at ``cap`` (probability 0 gives ``cap``),
     by inversion of one ``uniform`` in (0, 1) each: ``floor(log u / log(1 − p)) + 1``."""
     with np.errstate(divide="ignore"):
-        trials = np.floor(np.log(uniform) / np.log1p(-prob)) + 1.0
-    return np.minimum(trials, cap).astype(np.int64)
+        trials = np.log(uniform)                # in place from here: a day-0 base is millions long
+        trials /= np.log1p(-prob)
+    np.floor(trials, out=trials)
+    trials += 1.0
+    np.minimum(trials, cap, out=trials)
+    return trials.astype(np.int64)
 
 
 def capped(prob: np.ndarray, factor) -> np.ndarray:

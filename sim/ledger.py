@@ -105,13 +105,20 @@ class Ledger:
         if not inside.all():
             ids, age = ids[inside], age[inside]
             entries = {account: amounts[inside] for account, amounts in entries.items()}
-        net = sum(self.accounts[account] * amounts for account, amounts in entries.items())
-        contribution = net * self.discount[age]
+        # in place, one temporary at a time: on day 0 a whole base is booked at once
+        signed = iter(entries.items())
+        account, amounts = next(signed)
+        contribution = self.accounts[account] * amounts
+        for account, amounts in signed:
+            contribution += self.accounts[account] * amounts
+        contribution *= self.discount[age]
         self.people.value[ids] += contribution
         if "revenue" in entries:
             self.people.revenue[ids] += entries["revenue"]
             self.people.n_purchases[ids] += 1
-        cell = self.people.source[ids].astype(np.int64) * self.ltv_days + age
+        cell = self.people.source[ids].astype(np.int64)
+        cell *= self.ltv_days
+        cell += age
         self.contribution_by_age += np.bincount(
             cell, weights=contribution, minlength=self.contribution_by_age.size
         ).reshape(self.contribution_by_age.shape)

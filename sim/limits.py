@@ -133,13 +133,14 @@ def check_horizon(acquisition_days: int, ltv_days: int) -> None:
                           f"acquisition_days + ltv_days must be <= {MAX_DAYS} (100 years)")
 
 
-def check_growth(reached: int, capacity: int, bytes_per_customer: int) -> None:
-    """Refuse to grow the population's arrays to ``capacity`` customers if that would exhaust the memory left."""
-    needed = capacity * bytes_per_customer
+def check_growth(needed: int, bytes_per_customer: int) -> None:
+    """Refuse to grow the population's arrays to ``needed`` customers if their new copies, beside
+    the old ones, would exhaust the memory left (room beyond them is never written, so it costs none)."""
+    size = needed * bytes_per_customer
     usable = int(available_memory() * USABLE_SHARE)
-    if needed > usable:
-        raise MemoryLimitError("market.size", f"{reached:,} customers reached",
-                               f"room for {capacity:,} needs about {_gb(needed)}, more than the "
+    if size > usable:
+        raise MemoryLimitError("market.size", f"{needed:,} customers reached",
+                               f"room for {needed:,} needs about {_gb(size)}, more than the "
                                f"{_gb(usable)} of memory left; lower market.size or the channels' budgets")
 
 

@@ -1,7 +1,10 @@
 """Customers as a struct of arrays.
 
 One numpy array per attribute, indexed by customer id (the order of arrival).
-Arrays grow by amortised doubling as customers arrive. The daily stages
+Arrays grow by amortised doubling as customers arrive; the room beyond the
+customers is allocated but never written until customers fill it, so the
+operating system keeps no memory for it (a run's resident memory follows
+its customers, not its capacity). The daily stages
 never scan the customers (they follow event calendars, ``sim.calendar``);
 ``active_ids`` is built only when something asks for it.
 Naming follows one scheme: ``ti_*`` is the day an event happened (-1 = never),
@@ -79,7 +82,8 @@ class People:
     def add_field(self, name: str, dtype, fill) -> None:
         """Add a per-customer attribute (e.g. a policy's state); existing customers get ``fill``."""
         self.fields[name] = (dtype, fill)
-        self.__dict__["_" + name] = np.full(self._capacity, fill, dtype=dtype)
+        array = self.__dict__["_" + name] = np.empty(self._capacity, dtype=dtype)
+        array[: self.n] = fill
 
     def reserve(self, n: int) -> None:
         """Make room for ``n`` more customers; raise MemoryLimitError if the memory left cannot hold them."""
@@ -87,12 +91,13 @@ class People:
             self._grow(self.n + n)
 
     def add(self, n: int, **values) -> np.ndarray:
-        """Append ``n`` customers with the given attribute values and return their ids."""
+        """Append ``n`` customers with the given attribute values (the others get their fill) and return their ids."""
         self.reserve(n)
-        ids = np.arange(self.n, self.n + n, dtype=np.int64)
+        new = slice(self.n, self.n + n)
+        for name, (_, fill) in self.fields.items():
+            self.__dict__["_" + name][new] = values.get(name, fill)
         self.n += n
-        for name, value in values.items():
-            self.__dict__["_" + name][ids] = value
+        ids = np.arange(new.start, new.stop, dtype=np.int64)
         self.n_active += n
         self._active = None
         return ids
@@ -124,10 +129,10 @@ class People:
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
-        check_growth(needed, capacity, self.nbytes_per_customer)     # the new arrays, beside the old ones
-        for name, (dtype, fill) in self.fields.items():
+        check_growth(needed, self.nbytes_per_customer)     # the new arrays, beside the old ones
+        for name, (dtype, _) in self.fields.items():
             old = self.__dict__["_" + name]
-            new = np.full(capacity, fill, dtype=dtype)
+            new = np.empty(capacity, dtype=dtype)         # written only as customers arrive
             new[: self.n] = old[: self.n]
             self.__dict__["_" + name] = new
         self._capacity = capacity

@@ -40,6 +40,7 @@ def activate(state: State, n: int, source: int, referrers: np.ndarray | None = N
         values.update(referrer=referrers, referral_depth=people.referral_depth[referrers] + 1)
     ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day,
                      draw_key=state.draw_keys(source, n), **values)
+    del values                   # the float64 draws, now in the people's arrays: free before booking
     state.market_left -= n
     state.purchasers_today.append(ids)
     state.amounts_today.append(people.spend[ids])
