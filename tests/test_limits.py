@@ -1,6 +1,8 @@
 """Limits: memory the machine does not have, very long horizons, extreme parameters."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from conftest import compose, final_state, homogeneous
 from sim import limits
 from sim.engine import simulate
 from sim.params import validate
+from sim.population import ONE_TIME, People
 from sim.randomness import replication_seeds
 
 
@@ -93,3 +96,22 @@ def test_churn_zero_purchase_zero_and_budgets_of_zero_and_a_trillion_run():
                                  f"channels.feed_ads.daily_budget={budget}"))
         assert result.metrics["acquisition_spend"] == pytest.approx(30 * budget)
         assert np.isfinite(result.metrics["customers"])
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads Linux's /proc")
+def test_room_for_customers_costs_no_memory_until_they_arrive():
+    """Room for 5 * 10^7 customers (3.4 GB of arrays) is reserved, not resident; customers added
+    after growing past it get every field's fill value."""
+    before = _resident_bytes()
+    people = People(capacity=50_000_000)
+    assert _resident_bytes() - before < 50 * 2 ** 20
+    small = People(capacity=2)
+    small.add(3, source=np.array([1, 2, 3], dtype=np.int16), ti_activated=0)
+    assert small.source.tolist() == [1, 2, 3] and small.ti_churned.tolist() == [-1, -1, -1]
+    assert small.stage.tolist() == [ONE_TIME] * 3 and small.value.tolist() == [0.0] * 3
+    del people
