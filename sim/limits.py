@@ -22,8 +22,8 @@ MAX_DAYS = 36_500
 
 #: Peak bytes per customer while a base is created and filed on the
 #: calendars (state, event calendars and the day's temporaries); the
-#: benchmark measured 183 at 10^7 customers (docs/performance.md).
-PEAK_BYTES_PER_CUSTOMER = 200
+#: benchmark measured 134 at 10^7 customers (docs/performance.md).
+PEAK_BYTES_PER_CUSTOMER = 150
 
 #: Share of the available memory a run may plan to use.
 USABLE_SHARE = 0.8
@@ -133,14 +133,13 @@ def check_horizon(acquisition_days: int, ltv_days: int) -> None:
                           f"acquisition_days + ltv_days must be <= {MAX_DAYS} (100 years)")
 
 
-def check_growth(needed: int, bytes_per_customer: int) -> None:
-    """Refuse to grow the population's arrays to ``needed`` customers if their new copies, beside
-    the old ones, would exhaust the memory left (room beyond them is never written, so it costs none)."""
-    size = needed * bytes_per_customer
+def check_growth(reached: int, room: int, bytes_per_customer: int) -> None:
+    """Refuse room for ``room`` more customers' arrays (after ``reached``) if that would exhaust the memory left."""
+    size = room * bytes_per_customer
     usable = int(available_memory() * USABLE_SHARE)
     if size > usable:
-        raise MemoryLimitError("market.size", f"{needed:,} customers reached",
-                               f"room for {needed:,} needs about {_gb(size)}, more than the "
+        raise MemoryLimitError("market.size", f"{reached:,} customers reached",
+                               f"room for {room:,} needs about {_gb(size)}, more than the "
                                f"{_gb(usable)} of memory left; lower market.size or the channels' budgets")
 
 

@@ -56,6 +56,7 @@ class People:
         self.n = 0
         """Number of customers so far; arrays are valid on ``[:n]``."""
         self._capacity = max(int(capacity), 1)
+        self._checked = 0               # customers the memory left was last checked for (reserve)
         self.fields = {}
         """Attribute -> (dtype, fill): FIELDS plus those added by policies."""
         for name, (dtype, fill) in FIELDS.items():
@@ -86,9 +87,19 @@ class People:
         array[: self.n] = fill
 
     def reserve(self, n: int) -> None:
-        """Make room for ``n`` more customers; raise MemoryLimitError if the memory left cannot hold them."""
-        if self.n + n > self._capacity:
-            self._grow(self.n + n)
+        """Make room for ``n`` more customers; raise MemoryLimitError if the memory left cannot hold them.
+
+        The memory left is checked whenever the customers pass the number last
+        checked for, for half as many again (and, if the arrays must grow, for
+        the copies of the customers already there).
+        """
+        needed = self.n + n
+        if needed > self._checked:
+            self._checked = max(needed, self._checked * 3 // 2)
+            copies = self.n if needed > self._capacity else 0
+            check_growth(self.n, self._checked - self.n + copies, self.nbytes_per_customer)
+        if needed > self._capacity:
+            self._grow(needed)
 
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` customers with the given attribute values (the others get their fill) and return their ids."""
@@ -129,7 +140,6 @@ class People:
 
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
-        check_growth(needed, self.nbytes_per_customer)     # the new arrays, beside the old ones
         for name, (dtype, _) in self.fields.items():
             old = self.__dict__["_" + name]
             new = np.empty(capacity, dtype=dtype)         # written only as customers arrive

@@ -16,22 +16,25 @@ from sim.randomness import replication_seeds
 
 
 def test_a_base_that_cannot_fit_is_refused_before_any_work_with_the_estimate(monkeypatch):
-    monkeypatch.setattr(limits, "available_memory", lambda: 10 ** 9)      # 1 GB
+    monkeypatch.setattr(limits, "available_memory", lambda: 5 * 10 ** 8)      # 0.5 GB, 0.4 usable
     alone = ["channels={}", "market.innovation=0", "market.imitation=0", "replications=1", "market.size=10000000",
              "population.referral_prob={dist: constant, value: 0}"]
+    need = 5e6 * limits.PEAK_BYTES_PER_CUSTOMER / 1e9
     with pytest.raises(limits.MemoryLimitError, match=r"population.initial_customers = 5000000: "
-                                                      r"needs about 1.0 GB .* more than the 0.8 GB"):
+                                                      rf"needs about {need:.1f} GB .* more than the 0.4 GB"):
         validate(compose("population.initial_customers=5000000", *alone))
-    validate(compose("population.initial_customers=1000000", *alone))   # 0.2 GB fits
+    validate(compose("population.initial_customers=1000000", *alone))   # a fifth of that fits
 
 
 def test_a_market_adopting_beyond_memory_is_refused_up_front_naming_what_drives_it():
     # 10^12 prospects adopting at 300 a year: numpy used to fail allocating the traits of day 0.
-    with pytest.raises(limits.MemoryLimitError, match=r"^market.size = 1000000000000: needs about 200,000.0 GB"):
+    with pytest.raises(limits.MemoryLimitError, match=rf"^market.size = 1000000000000: needs about "
+                                                      rf"{1e3 * limits.PEAK_BYTES_PER_CUSTOMER:,.1f} GB"):
         validate(compose("market.size=1000000000000", "market.innovation=300"))
     # many small sources that fill a large market together: the market is named
     many = [f"+channels.c{i}={{kind: partner, daily_leads: 1e6, activation_prob: 1}}" for i in range(12)]
-    with pytest.raises(limits.MemoryLimitError, match=r"^market.size = 2000000000: needs about 400.0 GB"):
+    with pytest.raises(limits.MemoryLimitError, match=rf"^market.size = 2000000000: needs about "
+                                                      rf"{2 * limits.PEAK_BYTES_PER_CUSTOMER:.1f} GB"):
         validate(compose("market.size=2000000000", "market.innovation=0", "market.imitation=0", *many))
 
 
