@@ -78,9 +78,11 @@ class Calendar:
     def add(self, ids: np.ndarray, days: np.ndarray) -> None:
         """File each of ``ids`` under its day in ``days`` (today or later)."""
         inside = days < self.n_days
-        ids, days = ids[inside].astype(np.int32), days[inside].astype(np.int32)
+        if not inside.all():
+            ids, days = ids[inside], days[inside]
         if not ids.size:
             return
+        ids, days = ids.astype(np.int32), days.astype(np.int32)
         order = _stable_order(days, self.n_days)
         ids, days = ids[order], days[order]
         blocks = days // self.BLOCK_DAYS

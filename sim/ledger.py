@@ -100,6 +100,8 @@ class Ledger:
             check_finite(f"{account} on day {day}", total, "population.spend, the sources' quality "
                          "and the policies' spend multipliers, fees and costs")
             self.daily[account][day] += total
+        if not ids.size:
+            return
         age = day - self.people.ti_activated[ids]
         inside = age < self.ltv_days
         if not inside.all():

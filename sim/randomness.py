@@ -64,6 +64,15 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _mix_word(x: int) -> int:
+    """:func:`_mix` of one 64-bit word, in Python's integers (a day's seed: no array for one number)."""
+    x ^= x >> 30
+    x = x * int(_MIX[0]) % 2 ** 64
+    x ^= x >> 27
+    x = x * int(_MIX[1]) % 2 ** 64
+    return x ^ x >> 31
+
+
 class KeyedUniforms:
     """Per-customer uniforms of one decision (e.g. ``"revenue"``) in one replication, keyed by
     customer, not by position.
@@ -86,9 +95,10 @@ class KeyedUniforms:
 
     def on(self, day: int, draw_keys: np.ndarray) -> np.ndarray:
         """One uniform in (0, 1) per key of ``draw_keys`` (uint64) on ``day`` (float64, 53 random bits)."""
-        day_seed = _mix(np.array([(self._key + day * int(_GOLDEN)) % 2 ** 64], dtype=np.uint64))
+        if not draw_keys.size:
+            return np.empty(0)
         words = draw_keys * _GOLDEN
-        words += day_seed
+        words += np.uint64(_mix_word((self._key + day * int(_GOLDEN)) % 2 ** 64))
         words = _mix(words)
         words >>= np.uint64(11)
         uniform = words.astype(np.float64)

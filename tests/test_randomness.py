@@ -124,3 +124,11 @@ def test_two_channels_whose_names_collided_draw_different_customers():
                                 "market.size=100000000"))
     leads = state.ledger.daily
     assert not np.array_equal(leads["leads.plumless"], leads["leads.buckeroo"])
+
+
+def test_a_days_seed_mixed_in_python_integers_is_the_arrays_mix():
+    from sim.randomness import _mix, _mix_word
+
+    words = np.random.default_rng(7).integers(0, 2 ** 64, size=20_000, dtype=np.uint64)
+    words[:2] = 0, 2 ** 64 - 1
+    assert [_mix_word(int(w)) for w in words] == [int(m) for m in _mix(words.copy())]
