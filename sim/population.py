@@ -2,9 +2,9 @@
 
 One numpy array per attribute, indexed by customer id (the order of arrival).
 Arrays grow by amortised doubling as customers arrive; the room beyond the
-customers is allocated but never written until customers fill it, so the
-operating system keeps no memory for it (a run's resident memory follows
-its customers, not its capacity). The daily stages
+customers is allocated but written only a few thousand slots ahead of them,
+so the operating system keeps no memory for the rest (a run's resident
+memory follows its customers, not its capacity). The daily stages
 never scan the customers (they follow event calendars, ``sim.calendar``);
 ``active_ids`` is built only when something asks for it.
 Naming follows one scheme: ``ti_*`` is the day an event happened (-1 = never),
@@ -49,6 +49,10 @@ FIELDS: dict[str, tuple[type, float]] = {
 }
 
 
+#: Slots given their fill values ahead of the customers who will take them (``People._fill_ahead``).
+FILL_AHEAD = 4096
+
+
 class People:
     """Struct of arrays holding every customer who ever arrived."""
 
@@ -57,6 +61,7 @@ class People:
         """Number of customers so far; arrays are valid on ``[:n]``."""
         self._capacity = max(int(capacity), 1)
         self._checked = 0               # customers the memory left was last checked for (reserve)
+        self._filled = 0                # slots holding their fields' fill values or a customer (_fill_ahead)
         self.fields = {}
         """Attribute -> (dtype, fill): FIELDS plus those added by policies."""
         for name, (dtype, fill) in FIELDS.items():
@@ -84,7 +89,7 @@ class People:
         """Add a per-customer attribute (e.g. a policy's state); existing customers get ``fill``."""
         self.fields[name] = (dtype, fill)
         array = self.__dict__["_" + name] = np.empty(self._capacity, dtype=dtype)
-        array[: self.n] = fill
+        array[: self._filled] = fill
 
     def reserve(self, n: int) -> None:
         """Make room for ``n`` more customers; raise MemoryLimitError if the memory left cannot hold them.
@@ -104,11 +109,12 @@ class People:
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` customers with the given attribute values (the others get their fill) and return their ids."""
         self.reserve(n)
-        new = slice(self.n, self.n + n)
-        for name, (_, fill) in self.fields.items():
-            self.__dict__["_" + name][new] = values.get(name, fill)
+        if self.n + n > self._filled:
+            self._fill_ahead(self.n + n)
+        ids = np.arange(self.n, self.n + n, dtype=np.int64)
+        for name, value in values.items():
+            self.__dict__["_" + name][self.n: self.n + n] = value
         self.n += n
-        ids = np.arange(new.start, new.stop, dtype=np.int64)
         self.n_active += n
         self._active = None
         return ids
@@ -138,12 +144,20 @@ class People:
         self._reactivated = []
         return ids
 
+    def _fill_ahead(self, end: int) -> None:
+        """Give every field its fill value up to slot ``end``, and :data:`FILL_AHEAD` slots
+        beyond, so the day's small arrivals write only the values they are given."""
+        stop = min(self._capacity, max(end, self._filled + FILL_AHEAD))
+        for name, (_, fill) in self.fields.items():
+            self.__dict__["_" + name][self._filled: stop] = fill
+        self._filled = stop
+
     def _grow(self, needed: int) -> None:
         capacity = max(needed, 2 * self._capacity)
         for name, (dtype, _) in self.fields.items():
             old = self.__dict__["_" + name]
             new = np.empty(capacity, dtype=dtype)         # written only as customers arrive
-            new[: self.n] = old[: self.n]
+            new[: self._filled] = old[: self._filled]
             self.__dict__["_" + name] = new
         self._capacity = capacity
 

@@ -72,7 +72,7 @@ class State:
         self._streams: dict[str, tuple[Stream, int, np.random.Generator]] = {}
         self._keyed: dict[str, KeyedUniforms] = {}
         self._arrived: dict[int, tuple[int, int]] = {}    # source -> (day, customers keyed that day)
-        self.people = People(capacity=int(params.estimate.customers))    # room for those expected, never written ahead
+        self.people = People(capacity=int(params.estimate.customers))    # room for those expected, not yet memory
         self.ledger = Ledger(self.people, params.n_days, params.ltv_days, params.discount_rate,
                              params.gross_margin, [c.name for c in params.channels], params.sources)
         self.channels = [dataclasses.replace(channel) for channel in params.channels]
