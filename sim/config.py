@@ -424,8 +424,10 @@ OPEN_MAPPINGS = (
 )
 
 
+@functools.cache
 def _schema_node() -> DictConfig:
-    """The schema as a config node, with the open mappings accepting any key."""
+    """The schema as a config node, with the open mappings accepting any key (built once and
+    only read: merging and storing copy it)."""
     node = OmegaConf.structured(SimConfig)
     for path in OPEN_MAPPINGS:
         OmegaConf.set_struct(OmegaConf.select(node, path), False)
