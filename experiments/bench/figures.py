@@ -1,0 +1,79 @@
+"""Benchmark: the time to write a run's figures (sim.plot.save_all).
+
+    python experiments/bench/figures.py            # median of 5 per scenario
+    python experiments/bench/figures.py --repeat 9 --profile membership+tiering
+
+Each scenario is composed and run once (2 replications: the figures do not
+grow with replications beyond their bands), then its figures are written
+into a temporary directory ``--repeat`` times. Prints, per scenario, the
+median and fastest seconds per run and the number of figures; the first
+write of the process (font cache, imports) is timed apart. ``--profile
+NAME`` prints the cProfile of one more write of that scenario.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import statistics
+import tempfile
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from sim import plot  # noqa: E402
+from sim.config import compose  # noqa: E402
+from sim.engine import run  # noqa: E402
+
+#: name -> (scenario, overrides)
+SCENARIOS = {
+    "default": ("default", []),
+    "channel_mix": ("channel_mix", []),
+    "membership+tiering": ("membership", ["+policies.tiering.kind=tiering"]),
+    "referral_fission": ("referral_fission", []),
+}
+
+
+def result_of(scenario: str, overrides: list[str]):
+    return run(compose(scenario, ["replications=2", *overrides]))
+
+
+def write(result) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        paths = plot.save_all(result, directory)
+        return time.perf_counter() - start, len(paths)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), help="scenarios to time (default: all)")
+    parser.add_argument("--profile", choices=list(SCENARIOS), help="print the profile of one write")
+    args = parser.parse_args()
+    results = {name: result_of(*SCENARIOS[name]) for name in (args.only or SCENARIOS)}
+    first, _ = write(next(iter(results.values())))
+    print(f"first write of the process (font cache, imports): {first:.3f} s")
+    print(f"{'scenario':<20} {'figures':>7} {'median s':>9} {'min s':>7}")
+    for name, result in results.items():
+        times = []
+        for _ in range(args.repeat):
+            seconds, figures = write(result)
+            times.append(seconds)
+        print(f"{name:<20} {figures:>7} {statistics.median(times):>9.3f} {min(times):>7.3f}")
+    if args.profile:
+        result = results.get(args.profile) or result_of(*SCENARIOS[args.profile])
+        profile = cProfile.Profile()
+        profile.enable()
+        write(result)
+        profile.disable()
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
