@@ -727,7 +727,7 @@ MAX_INPUT_PANELS = 4
 DPI = 110
 
 #: zlib level of the PNGs: level 1 writes them several times faster than the default 6
-#: for files about a third larger; the pixels are the same.
+#: for files about 10 % larger; the pixels are the same.
 PNG_COMPRESSION = 1
 
 
