@@ -272,8 +272,9 @@ def register_configs() -> None:
     files = {"scenario": scenario_files(), "sweep": sweep_files()}
     stamp = tuple((group, name, path, path.stat().st_mtime_ns, path.stat().st_size)
                   for group, named in files.items() for name, path in named.items())
-    if getattr(store, "marketing_sim_files", None) == stamp:
-        return
+    registered = getattr(store, "marketing_sim_files", (None, ()))
+    if registered[0] == stamp and all(name in store.repo.get(group, {}) for group, name in registered[1]):
+        return                          # the same files, and nothing taken out of the store since
     store.store(name="base_config", node=_schema_node())
     for group in files:
         store.repo.pop(group, None)                 # a file removed since is no choice any more
@@ -284,10 +285,11 @@ def register_configs() -> None:
             pass
     for name, path in files["sweep"].items():
         store.store(group="sweep", name=name, node=OmegaConf.load(path), package="_global_")
+    stored = tuple((group, name) for group in files for name in store.repo.get(group, {}))
     # Hydra deep-copies its config repository, this store included, on every compose; the store
     # already hands out a copy of each node it loads, so the copies may share it.
     store.__deepcopy__ = _the_store
-    store.marketing_sim_files = stamp
+    store.marketing_sim_files = stamp, stored
 
 
 def _the_store(memo: dict):

@@ -10,6 +10,7 @@ import pytest
 
 from omegaconf import OmegaConf
 
+from sim import limits
 from sim.config import SimConfig, scenario_names
 
 
@@ -75,7 +76,8 @@ def test_a_billion_customers_are_refused_up_front_with_the_estimate(tmp_path):
     done = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "population.initial_customers=1000000000",
                    "market.size=1000000000", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.startswith("error: population.initial_customers = 1000000000: needs about 200.0 GB")
+    need = 1e9 * limits.PEAK_BYTES_PER_CUSTOMER / 1e9
+    assert done.stderr.startswith(f"error: population.initial_customers = 1000000000: needs about {need:.1f} GB")
     assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
 
 
