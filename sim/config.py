@@ -270,8 +270,8 @@ def register_configs() -> None:
 
     store = ConfigStore.instance()
     files = {"scenario": scenario_files(), "sweep": sweep_files()}
-    stamp = tuple((group, name, path, path.stat().st_mtime_ns, path.stat().st_size)
-                  for group, named in files.items() for name, path in named.items())
+    stamp = tuple((group, name, path, stat.st_mtime_ns, stat.st_size)
+                  for group, named in files.items() for name, path in named.items() for stat in [path.stat()])
     registered = getattr(store, "marketing_sim_files", (None, ()))
     if registered[0] == stamp and all(name in store.repo.get(group, {}) for group, name in registered[1]):
         return                          # the same files, and nothing taken out of the store since

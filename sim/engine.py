@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from . import campaigns
 from . import metrics
 from . import parallel
-from . import campaigns
 from . import uncertainty
 from .params import Params, validate
 from .progress import Progress

@@ -101,7 +101,7 @@ def _organic(params, others: float) -> float:
 def check_resources(params) -> Estimate:
     """Return the :func:`estimate`; raise MemoryLimitError naming its driver if memory cannot hold the run."""
     need = params.estimate
-    usable = int(available_memory() * USABLE_SHARE)
+    usable = usable_memory()
     if need.memory_bytes > usable:
         raise MemoryLimitError(need.driver, need.driver_value, (
             f"needs about {_gb(need.memory_bytes)} of memory ({need.customers:,.0f} customers expected at "
@@ -113,6 +113,11 @@ def check_resources(params) -> Estimate:
 
 class MemoryLimitError(ConfigError):
     """The run would need more memory than the machine has available."""
+
+
+def usable_memory() -> int:
+    """Bytes a run may plan to use: :data:`USABLE_SHARE` of the memory available now."""
+    return int(available_memory() * USABLE_SHARE)
 
 
 def available_memory() -> int:
@@ -136,7 +141,7 @@ def check_horizon(acquisition_days: int, ltv_days: int) -> None:
 def check_growth(reached: int, room: int, bytes_per_customer: int) -> None:
     """Refuse room for ``room`` more customers' arrays (after ``reached``) if that would exhaust the memory left."""
     size = room * bytes_per_customer
-    usable = int(available_memory() * USABLE_SHARE)
+    usable = usable_memory()
     if size > usable:
         raise MemoryLimitError("market.size", f"{reached:,} customers reached",
                                f"room for {room:,} needs about {_gb(size)}, more than the "

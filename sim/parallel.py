@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from .limits import USABLE_SHARE, MemoryLimitError, available_memory
+from .limits import MemoryLimitError, usable_memory
 from .validation import ConfigError
 
 #: Below this many expected seconds (``sim.limits.estimate``, which leans high) a run
@@ -45,7 +45,7 @@ def worker_count(params) -> int:
     """
     need = params.estimate
     per_replication = max(need.memory_bytes, 1.0)
-    fits = int(available_memory() * USABLE_SHARE // per_replication)
+    fits = int(usable_memory() // per_replication)
     if params.workers == 0:
         if need.seconds < SERIAL_BELOW_SECONDS or multiprocessing.parent_process() is not None:
             return 1

@@ -45,8 +45,7 @@ def test_worker_count_follows_cores_replications_and_expected_time(monkeypatch):
     assert parallel.worker_count(params) == 4
     assert parallel.worker_count(dataclasses.replace(params, replications=3)) == 3
     assert parallel.worker_count(dataclasses.replace(params, workers=8)) == 6      # one per replication at most
-    monkeypatch.setattr(parallel, "available_memory", lambda: int(2.5 * params.estimate.memory_bytes
-                                                                  / parallel.USABLE_SHARE))
+    monkeypatch.setattr(parallel, "usable_memory", lambda: int(2.5 * params.estimate.memory_bytes))
     assert parallel.worker_count(params) == 2                        # as many as memory holds
     with pytest.raises(MemoryLimitError, match="^workers = 3: 3 replications at once need"):
         parallel.worker_count(dataclasses.replace(params, workers=3))
