@@ -61,8 +61,8 @@ class Calendar:
 
     Two levels keep the bookkeeping per filed batch small: days of the
     current block of ``BLOCK_DAYS`` days have their own buckets; later
-    events wait in one bucket per block (with their day) and are sorted
-    into day buckets when their block begins. Days at or beyond the
+    events wait in one bucket per block (with their day's slot in the
+    block, one byte) and are sorted into day buckets when their block begins. Days at or beyond the
     horizon are dropped: those events never happen inside the run.
     """
 
@@ -73,7 +73,7 @@ class Calendar:
         self._block = 0                                   # the current block's index
         self._days: list[list[np.ndarray]] = [[] for _ in range(self.BLOCK_DAYS)]
         n_blocks = -(-n_days // self.BLOCK_DAYS)
-        self._later: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_blocks)]
+        self._later: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_blocks)]   # (ids, slots)
 
     def add(self, ids: np.ndarray, days: np.ndarray) -> None:
         """File each of ``ids`` under its day in ``days`` (today or later)."""
@@ -88,8 +88,9 @@ class Calendar:
         blocks = days // self.BLOCK_DAYS
         current = int(np.searchsorted(blocks, self._block, side="right"))
         self._file(self._days, ids[:current], days[:current] % self.BLOCK_DAYS)
-        for block, start, stop in _runs(blocks[current:], offset=current):
-            self._later[block].append((ids[start:stop], days[start:stop]))
+        slots = (days[current:] % self.BLOCK_DAYS).astype(np.uint8)
+        for block, start, stop in _runs(blocks[current:]):
+            self._later[block].append((ids[current + start:current + stop], slots[start:stop]))
 
     def pop(self, day: int) -> np.ndarray:
         """The ids due on ``day``, in the order they were filed; call once per day, in order."""
@@ -98,9 +99,9 @@ class Calendar:
             self._block = block
             waiting, self._later[block] = self._later[block], []
             if waiting:
-                ids, days = (np.concatenate(parts) for parts in zip(*waiting))
-                order = _stable_order(days, self.n_days)
-                self._file(self._days, ids[order], days[order] % self.BLOCK_DAYS)
+                ids, slots = (np.concatenate(parts) for parts in zip(*waiting))
+                order = np.argsort(slots, kind="stable")      # radix sort, for one byte
+                self._file(self._days, ids[order], slots[order])
         chunks, self._days[slot] = self._days[slot], []
         if not chunks:
             return np.empty(0, dtype=np.int64)
@@ -110,7 +111,7 @@ class Calendar:
     def nbytes(self) -> int:
         """Bytes held by the pending events."""
         current = sum(chunk.nbytes for bucket in self._days for chunk in bucket)
-        return current + sum(ids.nbytes + days.nbytes for block in self._later for ids, days in block)
+        return current + sum(ids.nbytes + slots.nbytes for block in self._later for ids, slots in block)
 
     @staticmethod
     def _file(buckets: list, ids: np.ndarray, slots: np.ndarray) -> None:
@@ -119,14 +120,14 @@ class Calendar:
             buckets[slot].append(ids[start:stop])
 
 
-def _runs(sorted_keys: np.ndarray, offset: int = 0):
-    """(key, start, stop) of each run of equal keys in a sorted array, positions shifted by ``offset``."""
+def _runs(sorted_keys: np.ndarray):
+    """(key, start, stop) of each run of equal keys in a sorted array."""
     if not sorted_keys.size:
         return []
     starts = (np.flatnonzero(np.diff(sorted_keys)) + 1).tolist()
     bounds = [0, *starts, sorted_keys.size]
     keys = sorted_keys[bounds[:-1]].tolist()
-    return [(key, offset + a, offset + b) for key, a, b in zip(keys, bounds[:-1], bounds[1:])]
+    return list(zip(keys, bounds[:-1], bounds[1:]))
 
 
 def _stable_order(days: np.ndarray, n_days: int) -> np.ndarray:

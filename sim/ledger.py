@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .limits import parts
 from .population import People
 from .validation import check_finite
 
@@ -81,17 +82,20 @@ class Ledger:
         self.daily["acquisition_spend"][day] += amount
 
     def book(self, day: int, account: str, ids: np.ndarray, amounts: np.ndarray) -> None:
-        """Book customer money of ``account`` for customers ``ids`` on ``day``."""
-        self._book(day, ids, {account: np.asarray(amounts, dtype=np.float64)})
+        """Book customer money of ``account`` for customers ``ids`` on ``day`` (one amount per id)."""
+        for part in parts(ids.size):
+            self._book(day, ids[part], {account: np.asarray(amounts[part], dtype=np.float64)})
 
     def purchases(self, day: int, ids: np.ndarray, amounts: np.ndarray) -> None:
         """Book purchases: revenue and its cost of goods (one purchase per id)."""
         self.daily["purchases"][day] += ids.size
-        amounts = np.asarray(amounts, dtype=np.float64)
-        self._book(day, ids, {"revenue": amounts, "cogs": amounts * (1.0 - self.gross_margin)})
+        for part in parts(ids.size):
+            revenue = np.asarray(amounts[part], dtype=np.float64)
+            self._book(day, ids[part], {"revenue": revenue, "cogs": revenue * (1.0 - self.gross_margin)})
 
     def _book(self, day: int, ids: np.ndarray, entries: dict) -> None:
-        """Book several accounts' amounts for the same customers in one pass.
+        """Book several accounts' amounts for the same customers in one pass
+        (at most :data:`~sim.limits.PART_CUSTOMERS` of them: a day-0 base is booked in parts).
 
         Raise NumericalError if a day's total of an account is not finite.
         """
@@ -100,14 +104,12 @@ class Ledger:
             check_finite(f"{account} on day {day}", total, "population.spend, the sources' quality "
                          "and the policies' spend multipliers, fees and costs")
             self.daily[account][day] += total
-        if not ids.size:
-            return
         age = day - self.people.ti_activated[ids]
         inside = age < self.ltv_days
         if not inside.all():
             ids, age = ids[inside], age[inside]
             entries = {account: amounts[inside] for account, amounts in entries.items()}
-        # in place, one temporary at a time: on day 0 a whole base is booked at once
+        # in place, one temporary at a time
         signed = iter(entries.items())
         account, amounts = next(signed)
         contribution = self.accounts[account] * amounts

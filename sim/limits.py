@@ -14,6 +14,8 @@ import math
 import os
 from dataclasses import dataclass
 
+import numpy as np
+
 from .validation import ConfigError
 
 #: Longest run, acquisition plus LTV days: 100 years. Longer horizons are
@@ -22,8 +24,14 @@ MAX_DAYS = 36_500
 
 #: Peak bytes per customer while a base is created and filed on the
 #: calendars (state, event calendars and the day's temporaries); the
-#: benchmark measured 134 at 10^7 customers (docs/performance.md).
-PEAK_BYTES_PER_CUSTOMER = 150
+#: benchmark measured 92 at 10^7 customers and 115 at 10^6, where the
+#: interpreter's own allocations weigh more (docs/performance.md).
+PEAK_BYTES_PER_CUSTOMER = 120
+
+#: Most customers one step handles at once. A base of millions on day 0 goes
+#: through drawing, booking and the calendars in parts of this size, so the
+#: step's temporaries (about 50 B a customer) stay near 13 MB.
+PART_CUSTOMERS = 1 << 18
 
 #: Share of the available memory a run may plan to use.
 USABLE_SHARE = 0.8
@@ -35,6 +43,19 @@ SERIES_BYTES_PER_DAY = 200 * 8
 #: Seconds per replication: a fixed part, per day, and per customer and year
 #: followed; from the benchmark's linear fits (docs/performance.md).
 SECONDS_FIXED, SECONDS_PER_DAY, SECONDS_PER_CUSTOMER_YEAR = 0.12, 1.2e-3, 0.55e-6
+
+
+def parts(n: int) -> list[slice]:
+    """Slices covering ``range(n)`` in order, each of at most :data:`PART_CUSTOMERS`."""
+    return [slice(start, min(start + PART_CUSTOMERS, n)) for start in range(0, n, PART_CUSTOMERS)]
+
+
+def batches(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The elements of ``arrays`` in order, in arrays of at most :data:`PART_CUSTOMERS`: joined
+    into one when they are that few, else each array cut in parts (views, no copy)."""
+    if sum(array.size for array in arrays) <= PART_CUSTOMERS:
+        return [np.concatenate(arrays)] if len(arrays) > 1 else list(arrays)
+    return [array[part] for array in arrays for part in parts(array.size)]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..limits import parts
 from ..population import PROBABILITY_TRAITS
 
 if TYPE_CHECKING:
@@ -29,18 +30,19 @@ def activate(state: State, n: int, source: int, referrers: np.ndarray | None = N
     if n == 0:
         return np.empty(0, dtype=np.int64)
     people, ledger, day = state.people, state.ledger, state.day
-    people.reserve(n)            # before the traits are drawn: refuse what memory cannot hold
-    values, quality, name = {}, state.params.quality[source], ledger.sources[source]
-    for trait, distribution in state.params.traits.items():
-        draws = distribution.sample(state.random(f"traits/{name}/{trait}"), n)
-        if trait in quality:
-            draws *= quality[trait]
-        values[trait] = np.minimum(draws, 1.0, out=draws) if trait in PROBABILITY_TRAITS else draws
-    if referrers is not None:
-        values.update(referrer=referrers, referral_depth=people.referral_depth[referrers] + 1)
-    ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day,
-                     draw_key=state.draw_keys(source, n), **values)
-    del values                   # the float64 draws, now in the people's arrays: free before booking
+    values = {} if referrers is None else dict(referrer=referrers,
+                                               referral_depth=people.referral_depth[referrers] + 1)
+    ids = people.add(n, source=source, ti_activated=day, ti_last_purchase=day, **values)
+    quality, name = state.params.quality[source], ledger.sources[source]
+    for part in parts(n):        # a base of millions in parts: a part's draws are its only temporaries
+        for trait, distribution in state.params.traits.items():
+            draws = distribution.sample(state.random(f"traits/{name}/{trait}"), part.stop - part.start)
+            if trait in quality:
+                draws *= quality[trait]
+            if trait in PROBABILITY_TRAITS:
+                np.minimum(draws, 1.0, out=draws)
+            getattr(people, trait)[ids[part]] = draws
+        people.draw_key[ids[part]] = state.draw_keys(source, part.stop - part.start)
     state.market_left -= n
     state.purchasers_today.append(ids)
     state.amounts_today.append(people.spend[ids])

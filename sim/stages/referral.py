@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..limits import batches
 from .activation import activate
 
 if TYPE_CHECKING:
@@ -35,10 +36,9 @@ class Referral:
 
     def invite(self, state: State) -> np.ndarray:
         """Draw today's invitations and conversions; keep converted referrers for tomorrow."""
-        people, ledger, day = state.people, state.ledger, state.day
-        buyers = np.concatenate(state.purchasers_today) if state.purchasers_today else np.empty(0, np.int64)
-        invite_prob = people.referral_prob[buyers] * state.invitation_factor(buyers)
-        inviters = buyers[state.uniforms("referral/invitation", buyers) < invite_prob]
+        ledger, day = state.ledger, state.day
+        inviters = [self._inviters(state, buyers) for buyers in batches(state.purchasers_today)]
+        inviters = inviters[0] if len(inviters) == 1 else np.concatenate([np.empty(0, np.int64), *inviters])
         ledger.record("invitations", day, inviters.size)
         if day + 1 >= self.acquisition_days:
             return np.empty(0, dtype=np.int64)
@@ -47,6 +47,13 @@ class Referral:
         ledger.record("referrals_converted", day, converted.size)
         state.pending_referrers = converted
         return converted
+
+    @staticmethod
+    def _inviters(state: State, buyers: np.ndarray) -> np.ndarray:
+        """Those of ``buyers`` whose purchase invites today (at most PART_CUSTOMERS of them: a day-0
+        base of millions is drawn in parts)."""
+        invite_prob = state.people.referral_prob[buyers] * state.invitation_factor(buyers)
+        return buyers[state.uniforms("referral/invitation", buyers) < invite_prob]
 
     def arrive(self, state: State) -> np.ndarray:
         """Activate yesterday's converted invitations; return the new ids."""

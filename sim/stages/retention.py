@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..calendar import Calendar, capped, geometric, thin
+from ..limits import batches, parts
 
 if TYPE_CHECKING:
     from ..state import State
@@ -37,7 +38,8 @@ class Retention:
         period grid: the first decision is on the first grid day from today."""
         activated = state.people.ti_activated[ids]
         first = activated + -(-(state.day - activated) // self.period_days) * self.period_days
-        self._schedule(state, ids, first, "retention/resume")
+        for part in parts(ids.size):
+            self._schedule(state, ids[part], first[part], "retention/resume")
 
     def step(self, state: State, arrivals: np.ndarray) -> None:
         """Churn today's accepted candidates; survivors and today's ``arrivals``
@@ -50,14 +52,16 @@ class Retention:
             churns = thin(state.uniforms("retention/accept", due), actual, capped(churn_prob, self.bound), "churn")
         else:
             churns = np.ones(due.size, dtype=bool)
-        self._schedule(state, np.concatenate([due[~churns], arrivals]), day + self.period_days, "retention")
+        for waiting in batches([due[~churns], arrivals]):
+            self._schedule(state, waiting, day + self.period_days, "retention")
         churned = due[churns]
         people.churn(churned, day)
         state.ledger.record("churned", day, churned.size)
 
     def _schedule(self, state: State, ids, first_day, draw: str) -> None:
         """Draw the decision day that may churn ``ids`` among ``first_day + k * period_days``
-        with uniforms ``draw``."""
+        (one day, or one per id) with uniforms ``draw``; ``ids`` are at most PART_CUSTOMERS
+        (``sim.limits.batches``), to bound the temporaries of a day-0 base of millions."""
         churn_prob = state.people.churn_prob[ids].astype(np.float64)
         periods = geometric(state.uniforms(draw, ids), capped(churn_prob, self.bound), cap=self.calendar.n_days)
         self.calendar.add(ids, first_day + (periods - 1) * self.period_days)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..calendar import Calendar, capped, geometric, thin
+from ..limits import batches
 from ..population import CHURNED, REPEAT
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ class Revenue:
         times are memoryless, so it is as good as a fresh draw. The others
         get a first candidate from today on.
         """
-        lapsed = ids[state.people.next_purchase_day[ids] < state.day]
-        self._schedule(state, lapsed, state.day - 1, "revenue/resume")
+        for lapsed in batches([ids[state.people.next_purchase_day[ids] < state.day]]):
+            self._schedule(state, lapsed, state.day - 1, "revenue/resume")
 
     def step(self, state: State, arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Book today's purchases; return the buyers and what each paid.
@@ -52,11 +53,11 @@ class Revenue:
         people, day = state.people, state.day
         due = self.calendar.pop(day)
         due = due[people.stage[due] != CHURNED]
-        if self.first_gap:
-            self._schedule(state, due, day, "revenue")
-            self._schedule(state, arrivals, day + self.first_gap, "revenue")
-        else:
-            self._schedule(state, np.concatenate([due, arrivals]), day, "revenue")
+        # arrivals wait first_gap days more than today's candidates (filed together when none)
+        waiting = [([due], day), ([arrivals], day + self.first_gap)] if self.first_gap else [([due, arrivals], day)]
+        for arrays, after_day in waiting:
+            for batch in batches(arrays):
+                self._schedule(state, batch, after_day, "revenue")
         if state.policies or state.demand != 1.0 or self.bound != 1.0:
             purchase_prob = people.daily_purchase_prob[due].astype(np.float64)
             factors = state.demand * state.purchase_factor(due)
@@ -76,7 +77,9 @@ class Revenue:
         return buyers, amounts
 
     def _schedule(self, state: State, ids: np.ndarray, after_day: int, draw: str) -> None:
-        """Draw the next candidate purchase day of ``ids`` after ``after_day`` with uniforms ``draw``."""
+        """Draw the next candidate purchase day of ``ids`` after ``after_day`` with uniforms ``draw``;
+        ``ids`` are at most PART_CUSTOMERS (``sim.limits.batches``), to bound the temporaries of a
+        day-0 base of millions."""
         prob = capped(state.people.daily_purchase_prob[ids].astype(np.float64), self.bound)
         days = after_day + geometric(state.uniforms(draw, ids), prob, cap=self.calendar.n_days)
         state.people.next_purchase_day[ids] = np.minimum(days, self.calendar.n_days)
