@@ -24,8 +24,9 @@ MAX_DAYS = 36_500
 
 #: Peak bytes per customer while a base is created and filed on the
 #: calendars (state, event calendars and the day's temporaries); the
-#: benchmark measured 92 at 10^7 customers and 115 at 10^6, where the
-#: interpreter's own allocations weigh more (docs/performance.md).
+#: benchmark measured 87 at 10^7 customers and 107 at 10^6, where the
+#: interpreter's own allocations weigh more, without policies, whose
+#: fields add up to about 35 more (docs/performance.md).
 PEAK_BYTES_PER_CUSTOMER = 120
 
 #: Most customers one step handles at once. A base of millions on day 0 goes

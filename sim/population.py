@@ -37,15 +37,21 @@ FIELDS: dict[str, tuple[type, float]] = {
     "source": (np.int16, -1),              # acquisition source index (channel, organic, referral, initial)
     "ti_activated": (np.int32, -1),
     "ti_churned": (np.int32, -1),
-    "ti_last_purchase": (np.int32, -1),
     "referrer": (np.int32, -1),            # id of the customer who referred this one
     "referral_depth": (np.int16, 0),       # 0 = not referred, 1 = referred by a non-referred customer, ...
-    "next_purchase_day": (np.int32, -1),   # day of the next candidate purchase (the revenue calendar's)
     "draw_key": (np.uint64, 0),            # the customer's key to its random draws (State.uniforms)
     # accounting inside the customer's LTV window (booked by the ledger only)
     "n_purchases": (np.int32, 0),
     "revenue": (np.float64, 0.0),          # undiscounted revenue (float64: a lifetime's sum outgrows float32)
     "value": (np.float64, 0.0),            # discounted net contribution
+}
+
+
+#: Fields kept only when a component asks for them (``People.keep``, from a policy's ``init``):
+#: keeping them costs a write per purchase and 4 B per customer. Attribute -> (dtype, fill).
+ON_REQUEST: dict[str, tuple[type, float]] = {
+    "ti_last_purchase": (np.int32, -1),    # recency: the churn warning's silence, tiering's ranks
+    "next_purchase_day": (np.int32, -1),   # the revenue calendar's next candidate: won-back customers resume it
 }
 
 
@@ -85,6 +91,15 @@ class People:
             self._active = np.flatnonzero(self.stage != CHURNED)
         return self._active
 
+    def keep(self, name: str) -> None:
+        """Keep the :data:`ON_REQUEST` field ``name`` from now on (once is enough; call before customers arrive)."""
+        if name not in self.fields:
+            self.add_field(name, *ON_REQUEST[name])
+
+    def keeps(self, name: str) -> bool:
+        """Whether the field ``name`` is kept."""
+        return name in self.fields
+
     def add_field(self, name: str, dtype, fill) -> None:
         """Add a per-customer attribute (e.g. a policy's state); existing customers get ``fill``."""
         self.fields[name] = (dtype, fill)
@@ -107,13 +122,15 @@ class People:
             self._grow(needed)
 
     def add(self, n: int, **values) -> np.ndarray:
-        """Append ``n`` customers with the given attribute values (the others get their fill) and return their ids."""
+        """Append ``n`` customers with the given attribute values (the others get their fill) and
+        return their ids; values of :data:`ON_REQUEST` fields nobody keeps are not stored."""
         self.reserve(n)
         if self.n + n > self._filled:
             self._fill_ahead(self.n + n)
         ids = np.arange(self.n, self.n + n, dtype=np.int64)
         for name, value in values.items():
-            self.__dict__["_" + name][self.n: self.n + n] = value
+            if name in self.fields or name not in ON_REQUEST:
+                self.__dict__["_" + name][self.n: self.n + n] = value
         self.n += n
         self.n_active += n
         self._active = None
@@ -131,8 +148,12 @@ class People:
         """Bring churned customers ``ids`` back to active (won back); their first churn day stays.
 
         The engine picks them up at its next day step (``take_reactivated``)
-        to put them back on the stages' calendars.
+        to put them back on the stages' calendars, which needs ``next_purchase_day``:
+        a policy that wins customers back keeps it (:meth:`keep`) in its ``init``.
         """
+        if not self.keeps("next_purchase_day"):
+            raise RuntimeError("customers won back need next_purchase_day: the policy that reactivates "
+                               "them calls state.people.keep('next_purchase_day') in its init")
         self.stage[ids] = np.where(self.n_purchases[ids] >= 2, REPEAT, ONE_TIME)
         self.n_active += ids.size
         self._active = None

@@ -38,6 +38,15 @@ def compose(*overrides, scenario="default"):
     return sim.compose(scenario, list(overrides))
 
 
+def keeping(*fields):
+    """A calendar process keeping on-request fields (``sim.population.ON_REQUEST``) from day 0."""
+    def process(env, state):
+        for name in fields:
+            state.people.keep(name)
+        yield env.timeout(0)
+    return process
+
+
 def final_state(cfg, replication=0, processes=()):
     """The final engine state of one replication of ``cfg``."""
     params = validate(cfg)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from conftest import final_state
+from conftest import final_state, keeping
 from sim.calibrate import BGBB, DailyBGBB, data
 from test_calibration_output import run_command
 
@@ -157,7 +157,8 @@ def test_annual_data_with_period_365_simulates_the_bgbb_it_fitted(donations_csv,
     churn = config["population"]["churn_prob"]
     assert churn["a"] == pytest.approx(PUBLISHED["gamma"], abs=0.01)
     assert churn["b"] == pytest.approx(PUBLISHED["delta"], abs=0.05)
-    state = final_state(OmegaConf.create({**config, "replications": 1, "progress": False}))
+    state = final_state(OmegaConf.create({**config, "replications": 1, "progress": False}),
+                        processes=[keeping("ti_last_purchase")])
     repeats = state.people.n_purchases - 1
     x = DONATIONS[:, 0]
     fitted = BGBB(365).fit(x, DONATIONS[:, 1], DONATIONS[:, 2], weights=DONATIONS[:, 3]).params

@@ -160,3 +160,22 @@ def test_a_base_of_many_parts_needs_little_memory_beyond_its_arrays(monkeypatch)
         tracemalloc.stop()
     arrays = state.people._capacity * state.people.nbytes_per_customer
     assert (peak - arrays) / 200_000 < 35
+
+
+def test_fields_only_some_policies_read_are_kept_only_for_them():
+    """Recency and the next purchase day cost 8 B a customer and a write per purchase: kept
+    with the churn warning (and tiering), not without; winning a customer back without the
+    revenue calendar's day is an error, not a silent loss of its purchases."""
+    plain = final_state(compose("replications=1", "horizon.acquisition_days=20", "horizon.ltv_days=20")).people
+    assert not plain.keeps("ti_last_purchase") and not plain.keeps("next_purchase_day")
+    warned = final_state(compose("replications=1", "horizon.acquisition_days=20", "horizon.ltv_days=20",
+                                 scenario="churn_warning")).people
+    assert warned.keeps("ti_last_purchase") and warned.keeps("next_purchase_day")
+    bought = warned.n_purchases > 0
+    assert (warned.ti_last_purchase[bought] >= warned.ti_activated[bought]).all()
+    assert warned.nbytes_per_customer - plain.nbytes_per_customer >= 8
+    people = People()
+    people.add(2, source=np.zeros(2, dtype=np.int16), ti_activated=0, ti_last_purchase=0)
+    people.churn(np.array([0]), 1)
+    with pytest.raises(RuntimeError, match="keep\\('next_purchase_day'\\)"):
+        people.reactivate(np.array([0]))

@@ -1,7 +1,9 @@
 """What every loyalty policy shares.
 
 A policy is a dataclass of parameters plus per-replication state (its own
-per-customer arrays, added to People in ``init``). The day step calls its
+per-customer arrays, added to People in ``init``, where it also keeps the
+shared fields it reads that are kept only on request: ``People.keep``,
+``sim.population.ON_REQUEST``). The day step calls its
 hooks at fixed points (see ``sim.engine.day_step``):
 
 * ``calendar(env, state)``: a SimPy process for what happens on a calendar

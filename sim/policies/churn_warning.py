@@ -104,6 +104,8 @@ class ChurnWarning(Policy, kind="churn_warning"):
         super().init(state)
         state.people.add_field("ti_protected_until", np.int32, -1)
         state.people.add_field("ti_winback_contacted", np.int32, -1)
+        state.people.keep("ti_last_purchase")      # the warning reads silence since the last purchase
+        state.people.keep("next_purchase_day")     # won-back customers resume their purchase calendar
 
     def calendar(self, env, state: State):
         env.process(self._winback(env, state))

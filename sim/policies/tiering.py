@@ -47,6 +47,7 @@ class Tiering(Policy, kind="tiering"):
     def init(self, state: State) -> None:
         super().init(state)
         state.people.add_field("tier", np.int8, -1)
+        state.people.keep("ti_last_purchase")      # recency is one of the ranks
         state.ledger.declare(f"tier_{t}" for t in range(self.tiers))
 
     def calendar(self, env, state: State):

@@ -70,7 +70,8 @@ class Revenue:
         if state.policies:
             amounts = amounts * state.spend_factor(buyers)
         people.stage[buyers] = REPEAT
-        people.ti_last_purchase[buyers] = day
+        if people.keeps("ti_last_purchase"):
+            people.ti_last_purchase[buyers] = day
         state.ledger.purchases(day, buyers, amounts)
         state.purchasers_today.append(buyers)
         state.amounts_today.append(amounts)
@@ -82,5 +83,6 @@ class Revenue:
         day-0 base of millions."""
         prob = capped(state.people.daily_purchase_prob[ids].astype(np.float64), self.bound)
         days = after_day + geometric(state.uniforms(draw, ids), prob, cap=self.calendar.n_days)
-        state.people.next_purchase_day[ids] = np.minimum(days, self.calendar.n_days)
+        if state.people.keeps("next_purchase_day"):
+            state.people.next_purchase_day[ids] = np.minimum(days, self.calendar.n_days)
         self.calendar.add(ids, days)
