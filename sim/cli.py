@@ -349,7 +349,8 @@ def _verdict(sweep_dir: Path) -> None:
 
 
 def sweep_plan(config) -> dict | None:
-    """The plan of the sweep composed as ``config``, None for a sweeper other than Hydra's basic one or Optuna.
+    """The plan of the sweep composed as ``config``, None for a sweeper other than a basic one
+    (Hydra's, or marketing-sim's ``MarketingSimBasicSweeper``, the default) or Optuna.
 
     Hydra's basic sweeper: ``jobs``, every job's overrides in job order (the
     cartesian product, expanded as the sweeper does). Optuna: ``n_trials``,
@@ -459,7 +460,8 @@ def main() -> None:
         register_configs()
         hydra.main(version_base="1.3", config_path=str(conf_dir()), config_name="config")(_task)()
     except (Exception, KeyboardInterrupt) as error:
-        if _SWEEP_DIR is not None and isinstance(error, Exception) and not _DEBUG:
+        if _SWEEP_DIR is not None and isinstance(error, Exception) and not _DEBUG \
+                and not any(isinstance(cause, ConfigError) for cause in _chain(error)):
             _verdict(_SWEEP_DIR)            # e.g. Optuna's "no trials are completed yet"
         _stop(error)
     finally:        # called in-process (a notebook, a test), leave the environment as it was

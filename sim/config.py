@@ -500,13 +500,13 @@ def compose(scenario: str | None = "default", overrides: list[str] | tuple = ())
             cfg = hydra_compose("config", overrides=[*chosen, *overrides])
         apply_overrides(cfg, overrides)
     except (HydraException, OmegaConfBaseException) as error:
-        raise _explain(error, overrides) from None
+        raise explain_error(error, overrides) from None
     finally:
         GlobalHydra.instance().clear()
     return cfg
 
 
-def _explain(error: Exception, overrides: list[str]) -> ConfigError:
+def explain_error(error: Exception, overrides: list[str]) -> ConfigError:
     """Turn a Hydra/OmegaConf error into a one-line ConfigError naming the key."""
     cause = error.__cause__ or error
     key = getattr(cause, "full_key", None)

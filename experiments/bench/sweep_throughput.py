@@ -1,10 +1,11 @@
-"""Sweep throughput: the reference model at 10^5 customers, 200 seeds, serial and on 2 cores, against a plain process pool.
+"""Sweep throughput: the reference model at 10^5 customers, serial and on 2 cores, against a plain process pool.
 
     pip install -e '.[bench]'
-    python experiments/bench/sweep_throughput.py              # 200 runs each way
+    python experiments/bench/sweep_throughput.py                    # 200 runs each way
     python experiments/bench/sweep_throughput.py --runs 20
+    python experiments/bench/sweep_throughput.py --runs 50 --more 150
 
-Runs ``marketing-sim -m`` twice over ``seed=range(0, runs)``: with Hydra's
+Runs ``marketing-sim -m`` twice over ``seed=range(0, runs)``: with the
 basic launcher (one process, one run after the other) and with the joblib
 launcher on 2 worker processes. Each run writes its run directory without
 figures (``figures=false``). Beside them, the floor: a
@@ -12,7 +13,11 @@ figures (``figures=false``). Beside them, the floor: a
 ``sim.compose``, call ``sim.run`` and save the result (``Result.save``),
 in a fresh interpreter like the sweeps. Prints wall time, runs per minute,
 the speed-up over serial, each launcher's wall time over the pool's, and
-checks that every way wrote the same metrics.
+checks that every way wrote the same metrics. With ``--more M`` every way
+runs M seeds too, and the time per job is read from the difference
+(M − runs jobs), without what a sweep pays once (starting the
+interpreters and workers, the sweep's report): each way's cost per job
+over the pool's is the per-job overhead.
 """
 from __future__ import annotations
 
@@ -64,21 +69,36 @@ def sweep(runs: int, launcher: list[str] | None, directory: Path) -> tuple[float
     return elapsed, results
 
 
-def main(runs: int) -> None:
+def main(runs: int, more: int | None = None) -> None:
     timings, outputs = {}, {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, launcher in [*LAUNCHERS.items(), (POOL, None)]:
-            timings[name], outputs[name] = sweep(runs, launcher, Path(scratch) / name.split()[0].strip(",("))
-    serial, pool = timings["serial (basic launcher)"], timings[POOL]
+            for size in (runs, more) if more else (runs,):
+                timings[name, size], outputs[name, size] = sweep(size, launcher,
+                                                                 Path(scratch) / f"{name.split()[0].strip(',(')}-{size}")
+    ways = [*LAUNCHERS, POOL]
+    serial, pool = timings[ways[0], runs], timings[POOL, runs]
     print(f"{runs} runs of the reference model at {CUSTOMERS:,} customers, 365 days, one replication each")
     print(f"{'launcher':<26} {'wall s':>8} {'runs/min':>9} {'speed-up':>9} {'/ pool':>7}")
-    for name, elapsed in timings.items():
+    for name in ways:
+        elapsed = timings[name, runs]
         print(f"{name:<26} {elapsed:>8.1f} {runs / elapsed * 60:>9.1f} {serial / elapsed:>8.2f}x "
               f"{elapsed / pool:>6.2f}x")
-    same = all(metrics == outputs[POOL] for metrics in outputs.values())
+    if more:
+        per_job = {name: (timings[name, more] - timings[name, runs]) / (more - runs) for name in ways}
+        print(f"\nper job, from {runs} and {more} runs")
+        print(f"{'launcher':<26} {'s a job':>8} {'/ pool':>7} {'once':>7}")
+        for name in ways:
+            print(f"{name:<26} {per_job[name]:>8.3f} {per_job[name] / per_job[POOL]:>6.2f}x "
+                  f"{timings[name, runs] - runs * per_job[name]:>6.1f}s")
+    same = all(metrics[:runs] == outputs[POOL, runs] for metrics in outputs.values())
     print(f"every way wrote identical metrics: {same}")
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main(int(arguments[arguments.index("--runs") + 1]) if "--runs" in arguments else 200)
+
+    def number(flag: str, default):
+        return int(arguments[arguments.index(flag) + 1]) if flag in arguments else default
+
+    main(number("--runs", 200), number("--more", None))
