@@ -1,4 +1,4 @@
-"""Replications on every core, with numbers identical to running them one after another.
+"""Replications (and a run's figures) on every core, with results identical to running them one after another.
 
 A replication depends on nothing but its config, its seed and its draw of
 the uncertain inputs (``sim.randomness``, ``sim.uncertainty``), all fixed
@@ -76,7 +76,7 @@ def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable
             yield result
             done()
     except BrokenProcessPool:
-        raise ConfigError("workers", workers, "a worker process stopped before its replication was done "
-                          "(killed, or out of memory); workers=1 runs the replications in this process") from None
+        raise ConfigError("workers", workers, "a worker process stopped before its job was done (killed, "
+                          "or out of memory); workers=1 runs the replications and figures in this process") from None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -688,35 +688,61 @@ PANEL_FIGURES = {"response_curves": (response_curves, 2, 6, None),
 def save_all(result, directory) -> list[Path]:
     """Write every standard figure that applies to ``result`` as PNG into ``directory``
     (channels.png with channels; pool.png, membership.png and referral.png with their policy;
-    uncertainty.png with uncertain inputs); return the paths."""
+    uncertainty.png with uncertain inputs); return the paths.
+
+    The figures are drawn on the usable cores, at least two figures a process
+    (``sim.parallel``), each by the same code in whichever process, so the files are the
+    same as drawn one after another. They are drawn in this process with ``workers: 1`` in
+    the run's config, or when this process is itself a worker (a joblib launcher's job).
+    """
+    import multiprocessing
+
+    from . import parallel
+
+    names = figure_names(result)
+    alone = result.config.get("workers") == 1 or multiprocessing.parent_process() is not None
+    workers = 1 if alone else max(1, min(parallel.usable_cores(), len(names) // 2))
+    shares = [(result, directory, names[worker::workers]) for worker in range(workers)]
+    drawn = {}
+    for paths in parallel.map_jobs(_save_figures, shares, workers, lambda: None):
+        drawn.update((path.stem, path) for path in paths)
+    return [drawn[name] for name in names]
+
+
+def figure_names(result) -> list[str]:
+    """The standard figures that apply to ``result``, in the order :func:`save_all` returns them."""
+    panels = [name for name, (*_, needs) in PANEL_FIGURES.items()
+              if needs is None or any(key.startswith(needs) for key in result.daily)]
+    return [*FIGURES, *panels, *(["uncertainty"] if result.inputs else [])]
+
+
+def _save_figures(result, directory, names: list[str]) -> list[Path]:
+    """Draw and write the figures ``names`` of ``result`` into ``directory``."""
     import matplotlib
     from matplotlib.figure import Figure
 
     # Titles at the top of their axes: no figure here has tick labels or a label above its
     # axes, so there is nothing to lift them over, and searching for it costs every draw.
     with matplotlib.rc_context({"axes.titley": 1.0}):
-        return _save_all(result, directory, Figure)
+        return [_save(_draw(result, name, Figure), directory, name) for name in names]
 
 
-def _save_all(result, directory, Figure) -> list[Path]:
-    paths = []
-    for name, draw in FIGURES.items():
+def _draw(result, name: str, Figure):
+    """The figure ``name`` of ``result``, drawn."""
+    if name in FIGURES:
         figure = Figure(figsize=(7, 4), dpi=DPI, layout="constrained")
-        draw(result, figure.add_subplot())
-        paths.append(_save(figure, directory, name))
-    for name, (draw, panels, height, needs) in PANEL_FIGURES.items():
-        if needs is None or any(key.startswith(needs) for key in result.daily):
-            figure = Figure(figsize=(8, height), dpi=DPI, layout="constrained")
-            draw(result, figure.subplots(panels, 1, sharex=True))
-            paths.append(_save(figure, directory, name))
-    if result.inputs:
+        FIGURES[name](result, figure.add_subplot())
+    elif name in PANEL_FIGURES:
+        draw, panels, height, _ = PANEL_FIGURES[name]
+        figure = Figure(figsize=(8, height), dpi=DPI, layout="constrained")
+        draw(result, figure.subplots(panels, 1, sharex=True))
+    else:
         shown = list(result.inputs)[:MAX_INPUT_PANELS]
         figure = Figure(figsize=(3.2 * (len(shown) + 1), 3.6), dpi=DPI, layout="constrained")
         axes = figure.subplots(1, len(shown) + 1, squeeze=False)[0]
         variance_split(result, axes[0])
         metric_against_inputs(result, axes[1:])
-        paths.append(_save(figure, directory, "uncertainty"))
-    return paths
+    return figure
 
 
 #: Uncertain inputs drawn in uncertainty.png beside the variance split; replications.csv has all.

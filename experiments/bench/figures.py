@@ -5,9 +5,11 @@
 
 Each scenario is composed and run once (2 replications: the figures do not
 grow with replications beyond their bands), then its figures are written
-into a temporary directory ``--repeat`` times. Prints, per scenario, the
-median and fastest seconds per run and the number of figures; the first
-write of the process (font cache, imports) is timed apart. ``--profile
+into a temporary directory ``--repeat`` times in this process
+(``workers: 1``) and as many on every core (``workers: 0``), alternating.
+Prints, per scenario, the number of figures and the median and fastest
+seconds per write each way; the first write of the process (font cache,
+imports) is timed apart. ``--profile
 NAME`` prints the cProfile of one more write of that scenario.
 """
 from __future__ import annotations
@@ -41,7 +43,9 @@ def result_of(scenario: str, overrides: list[str]):
     return run(compose(scenario, ["replications=2", *overrides]))
 
 
-def write(result) -> tuple[float, int]:
+def write(result, workers: int = 0) -> tuple[float, int]:
+    """Seconds to write ``result``'s figures with its config's ``workers`` set to ``workers``, and how many."""
+    result.config["workers"] = workers
     with tempfile.TemporaryDirectory() as directory:
         start = time.perf_counter()
         paths = plot.save_all(result, directory)
@@ -57,13 +61,16 @@ def main() -> None:
     results = {name: result_of(*SCENARIOS[name]) for name in (args.only or SCENARIOS)}
     first, _ = write(next(iter(results.values())))
     print(f"first write of the process (font cache, imports): {first:.3f} s")
-    print(f"{'scenario':<20} {'figures':>7} {'median s':>9} {'min s':>7}")
+    print(f"{'scenario':<20} {'figures':>7} {'one process: median s':>22} {'min s':>6} "
+          f"{'every core: median s':>21} {'min s':>6}")
     for name, result in results.items():
-        times = []
-        for _ in range(args.repeat):
-            seconds, figures = write(result)
-            times.append(seconds)
-        print(f"{name:<20} {figures:>7} {statistics.median(times):>9.3f} {min(times):>7.3f}")
+        times = {1: [], 0: []}
+        for _ in range(args.repeat):            # alternating, so that a drift of the machine hits both
+            for workers, seconds in times.items():
+                taken, figures = write(result, workers)
+                seconds.append(taken)
+        print(f"{name:<20} {figures:>7} " + " ".join(f"{statistics.median(t):>21.3f} {min(t):>6.3f}"
+                                                     for t in times.values()))
     if args.profile:
         result = results.get(args.profile) or result_of(*SCENARIOS[args.profile])
         profile = cProfile.Profile()
