@@ -94,7 +94,9 @@ def run_config(run_dir: Path) -> dict:
 
 def test_wheel_contains_conf_scenarios_and_sweeps(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "sim/conf/config.yaml" in names
+    assert {"sim/conf/config.yaml", "sim/conf/hydra_setup/default.yaml"} <= set(names)
+    # the sweeper, in Hydra's plugin namespace package, which has no __init__.py of its own
+    assert "hydra_plugins/marketing_sim_sweeper/sweeper.py" in names and "hydra_plugins/__init__.py" not in names
     for inside, folder in (("sim/scenarios/", "scenarios"), ("sim/sweep/", "experiments/sweep")):
         shipped = {Path(n).name for n in names if n.startswith(inside)}
         assert shipped == {p.name for p in (ROOT / folder).glob("*.yaml")}
