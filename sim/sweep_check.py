@@ -4,8 +4,11 @@ Hydra's basic sweeper composes every job's config in the main process
 before it launches the first (about 50 ms a job, while the workers wait),
 and the launcher composes each job again. :func:`check_batch`, which
 marketing-sim's sweeper (``hydra/sweeper=marketing_sim``) runs instead,
-reaches the same verdict on a grid of values for the cost of assigning each
-distinct value once to a copy of the sweep's config.
+checks a grid of values for the cost of assigning each distinct value once
+to a copy of the sweep's config. All values share that copy, so a value
+that only another job's value makes assignable passes here; its job then
+stops the sweep when the launcher composes it, where Hydra's check would
+have stopped it before the first job.
 """
 from __future__ import annotations
 
