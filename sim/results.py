@@ -226,7 +226,9 @@ class Result:
         directory.mkdir(parents=True, exist_ok=True)
         write_csv(directory / "daily.csv", {"day": self.daily["day"], "date": self.dates().astype(str),
                                             **self.daily})
-        write_csv(directory / "cohorts.csv", self.cohorts)
+        start_day = self.cohorts.get("cohort_start_day", np.empty(0))
+        write_csv(directory / "cohorts.csv", {"cohort_start_day": start_day,
+                                              "cohort_start_date": self.dates(start_day).astype(str), **self.cohorts})
         write_csv(directory / "retention.csv",
                    {"age_days": np.arange(self.retention.size), "active_share": self.retention})
         write_csv(directory / "response_curves.csv", _long(self.response))
@@ -258,8 +260,9 @@ class Result:
         daily = read_csv(directory / "daily.csv")
         daily.pop("date", None)                 # derived from day and calendar.start_date
         daily["day"] = _days(daily)
-        return cls(metrics, intervals, daily,
-                   read_csv(directory / "cohorts.csv"),
+        cohorts = read_csv(directory / "cohorts.csv")
+        cohorts.pop("cohort_start_date", None)      # derived from cohort_start_day and calendar.start_date
+        return cls(metrics, intervals, daily, cohorts,
                    read_csv(directory / "retention.csv")["active_share"],
                    meta["replications"], meta["config"], per_replication=per_replication,
                    response=_wide(read_csv(directory / "response_curves.csv")),
@@ -329,7 +332,7 @@ def read_csv(path: Path) -> dict:
 
 
 #: CSV columns that hold text, not numbers.
-TEXT_COLUMNS = ("channel", "date")
+TEXT_COLUMNS = ("channel", "date", "cohort_start_date")
 
 
 def _long(tables: dict) -> dict:

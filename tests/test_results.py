@@ -122,3 +122,14 @@ def test_a_run_directory_config_reproduces_the_run(tmp_path, scenario, overrides
     again = sim.run(record)
     for metric, values in first.per_replication.items():
         np.testing.assert_array_equal(values, again.per_replication[metric], err_msg=metric)
+
+
+def test_cohorts_csv_dates_each_cohort_from_the_calendars_start(tmp_path):
+    result = sim.run(compose("horizon.acquisition_days=75", "horizon.ltv_days=30", "replications=1",
+                             "calendar.start_date=2027-03-01"))
+    result.save(tmp_path)
+    header, *rows = (tmp_path / "cohorts.csv").read_text().splitlines()
+    assert header.startswith("cohort_start_day,cohort_start_date,")
+    assert [row.split(",")[1] for row in rows] == ["2027-03-01", "2027-03-31", "2027-04-30"]
+    loaded = sim.Result.load(tmp_path)
+    assert list(loaded.cohorts) == list(result.cohorts)
