@@ -693,14 +693,17 @@ def save_all(result, directory) -> list[Path]:
     The figures are drawn on the usable cores, at least two figures a process
     (``sim.parallel``), each by the same code in whichever process, so the files are the
     same as drawn one after another. They are drawn in this process with ``workers: 1`` in
-    the run's config, or when this process is itself a worker (a joblib launcher's job).
+    the run's config, when this process is itself a worker (a joblib launcher's job), or
+    where workers cannot be forked: a spawned one would import Matplotlib for longer than
+    its figures take.
     """
     import multiprocessing
 
     from . import parallel
 
     names = figure_names(result)
-    alone = result.config.get("workers") == 1 or multiprocessing.parent_process() is not None
+    alone = (result.config.get("workers") == 1 or multiprocessing.parent_process() is not None
+             or parallel.START_METHOD != "fork")
     workers = 1 if alone else max(1, min(parallel.usable_cores(), len(names) // 2))
     shares = [(result, directory, names[worker::workers]) for worker in range(workers)]
     drawn = {}
