@@ -96,7 +96,7 @@ def test_wheel_contains_conf_scenarios_and_sweeps(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {"sim/conf/config.yaml", "sim/conf/hydra_setup/default.yaml"} <= set(names)
     # the sweeper, in Hydra's plugin namespace package, which has no __init__.py of its own
-    assert "hydra_plugins/marketing_sim_sweeper/sweeper.py" in names and "hydra_plugins/__init__.py" not in names
+    assert "hydra_plugins/marketing_sim/sweeper.py" in names and "hydra_plugins/__init__.py" not in names
     for inside, folder in (("sim/scenarios/", "scenarios"), ("sim/sweep/", "experiments/sweep")):
         shipped = {Path(n).name for n in names if n.startswith(inside)}
         assert shipped == {p.name for p in (ROOT / folder).glob("*.yaml")}

@@ -8,6 +8,7 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra.core.global_hydra import GlobalHydra
 
 import sim.config
+import sim.parallel
 from sim.sweep_check import check_batch
 from sim.validation import ConfigError
 from test_sweep_identity import TINY, cli  # noqa: F401  (the in-process command-line fixture)
@@ -69,3 +70,29 @@ def test_the_batch_check_knows_hydras_rules_without_composing():
         check_batch(cfg, [["+replications=2"]], loader)          # + adds: the key is already there
     # jobs on different scenarios have different keys: only composing each can tell
     assert check_batch(cfg, [["scenario=default"], ["scenario=membership"]], loader) is False
+
+
+def test_the_forked_launcher_writes_what_the_basic_one_writes(cli, tmp_path, monkeypatch):
+    used = []
+    map_jobs = sim.parallel.map_jobs
+    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done: used.append(workers)
+                        or map_jobs(f, jobs, workers, done))
+    grid = [*TINY, "seed=3,4,5", "channels.feed_ads.daily_budget=1000,2000"]
+    code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path / 'forked'}", "hydra/launcher=marketing_sim",
+                       "hydra.launcher.n_jobs=2", *grid)
+    assert code == 0, err
+    assert used == [2]                      # the jobs went to 2 forked processes
+    code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path / 'basic'}", *grid)
+    assert code == 0, err
+    for job in range(6):
+        forked, basic = (json.loads((tmp_path / way / str(job) / "metrics.json").read_text())
+                         for way in ("forked", "basic"))
+        assert forked == basic
+        assert "config hash" in (tmp_path / "forked" / str(job) / "marketing-sim.log").read_text()
+
+
+def test_a_failing_job_on_the_forked_launcher_is_recorded_and_the_others_run(cli, tmp_path):
+    code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path}", "hydra/launcher=marketing_sim", *TINY,
+                       "horizon.ltv_days=5,0")
+    assert code == 1 and err[-1].startswith("sweep: 1 of 2 jobs failed")
+    assert (tmp_path / "0" / "metrics.json").exists() and (tmp_path / "1" / "error.json").exists()

@@ -36,6 +36,7 @@ CUSTOMERS = 100_000
 LAUNCHERS = {
     "serial (basic launcher)": [],
     "joblib, 2 workers": ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+    "forked, 2 workers": ["hydra/launcher=marketing_sim", "hydra.launcher.n_jobs=2"],
 }
 POOL = "Pool(2) calling sim.run"
 POOL_SCRIPT = """

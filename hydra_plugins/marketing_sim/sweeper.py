@@ -17,7 +17,7 @@ from hydra.core.config_store import ConfigStore
 
 @dataclass
 class MarketingSimBasicSweeperConf(BasicSweeperConf):
-    _target_: str = "hydra_plugins.marketing_sim_sweeper.sweeper.MarketingSimBasicSweeper"
+    _target_: str = "hydra_plugins.marketing_sim.sweeper.MarketingSimBasicSweeper"
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="marketing_sim", node=MarketingSimBasicSweeperConf,
