@@ -5,9 +5,10 @@
     python experiments/bench/sweep_throughput.py --runs 20
     python experiments/bench/sweep_throughput.py --runs 50 --more 150
 
-Runs ``marketing-sim -m`` twice over ``seed=range(0, runs)``: with the
-basic launcher (one process, one run after the other) and with the joblib
-launcher on 2 worker processes. Each run writes its run directory without
+Runs ``marketing-sim -m`` three times over ``seed=range(0, runs)``: with
+the basic launcher (one process, one run after the other), with the joblib
+launcher on 2 worker processes and with marketing-sim's launcher on 2
+forked workers (``hydra/launcher=marketing_sim``). Each run writes its run directory without
 figures (``figures=false``). Beside them, the floor: a
 ``multiprocessing.Pool(2)`` whose jobs each compose their config with
 ``sim.compose``, call ``sim.run`` and save the result (``Result.save``),
