@@ -58,12 +58,14 @@ def worker_count(params) -> int:
     return count
 
 
-def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable[[], None]) -> Iterator:
+def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable[[], None],
+             setting: str = "workers") -> Iterator:
     """``function(*job)`` for each of ``jobs`` in order, on ``workers`` processes; call ``done`` after each.
 
     With one worker the jobs run here, one after another. An error raised
     by a job is raised here, as it was raised there. Raise ConfigError
-    naming ``workers`` if a worker process dies (killed, out of memory).
+    naming ``setting``, the config key that set ``workers``, if a worker
+    process dies (killed, out of memory).
     """
     if workers == 1:
         for job in jobs:
@@ -76,7 +78,7 @@ def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable
             yield result
             done()
     except BrokenProcessPool:
-        raise ConfigError("workers", workers, "a worker process stopped before its job was done (killed, "
-                          "or out of memory); workers=1 runs the replications and figures in this process") from None
+        raise ConfigError(setting, workers, f"a worker process stopped before its job was done (killed, "
+                          f"or out of memory); {setting}=1 runs the jobs in this process") from None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -373,8 +373,8 @@ def test_figures_drawn_on_two_processes_are_the_files_drawn_in_one(tmp_path, mon
     res = sim.run(sim.compose("default", POLICY_RUN))
     used = []
     map_jobs = sim.parallel.map_jobs
-    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done: used.append(workers)
-                        or map_jobs(f, jobs, workers, done))
+    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done, **given: used.append(workers)
+                        or map_jobs(f, jobs, workers, done, **given))
     monkeypatch.setattr(sim.parallel, "usable_cores", lambda: 2)
     (tmp_path / "two").mkdir(), (tmp_path / "one").mkdir()
     two = sim.plot.save_all(res, tmp_path / "two")

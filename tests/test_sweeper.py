@@ -75,8 +75,8 @@ def test_the_batch_check_knows_hydras_rules_without_composing():
 def test_the_forked_launcher_writes_what_the_basic_one_writes(cli, tmp_path, monkeypatch):
     used = []
     map_jobs = sim.parallel.map_jobs
-    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done: used.append(workers)
-                        or map_jobs(f, jobs, workers, done))
+    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done, **given: used.append(workers)
+                        or map_jobs(f, jobs, workers, done, **given))
     grid = [*TINY, "seed=3,4,5", "channels.feed_ads.daily_budget=1000,2000"]
     code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path / 'forked'}", "hydra/launcher=marketing_sim",
                        "hydra.launcher.n_jobs=2", *grid)

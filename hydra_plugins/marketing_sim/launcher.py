@@ -59,7 +59,7 @@ class MarketingSimLauncher(Launcher):
         workers = max(1, min(workers, len(jobs))) if parallel.START_METHOD == "fork" else 1
         _LAUNCHING = self
         try:
-            return list(parallel.map_jobs(_run, jobs, workers, lambda: None))
+            return list(parallel.map_jobs(_run, jobs, workers, lambda: None, setting="hydra.launcher.n_jobs"))
         finally:
             _LAUNCHING = None
 
