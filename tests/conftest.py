@@ -47,6 +47,20 @@ def keeping(*fields):
     return process
 
 
+@pytest.fixture
+def worker_counts(monkeypatch):
+    """The ``workers`` of every ``sim.parallel.map_jobs`` call made in this process, in order."""
+    import sim.parallel
+
+    counts, map_jobs = [], sim.parallel.map_jobs
+
+    def counted(function, jobs, workers, done, **given):
+        counts.append(workers)
+        return map_jobs(function, jobs, workers, done, **given)
+    monkeypatch.setattr(sim.parallel, "map_jobs", counted)
+    return counts
+
+
 def final_state(cfg, replication=0, processes=()):
     """The final engine state of one replication of ``cfg``."""
     params = validate(cfg)

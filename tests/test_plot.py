@@ -369,18 +369,15 @@ def test_time_figures_mark_the_end_of_acquisition_where_arrivals_stop():
     assert "end of acquisition" not in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
-def test_figures_drawn_on_two_processes_are_the_files_drawn_in_one(tmp_path, monkeypatch):
+def test_figures_drawn_on_two_processes_are_the_files_drawn_in_one(tmp_path, monkeypatch, worker_counts):
     res = sim.run(sim.compose("default", POLICY_RUN))
-    used = []
-    map_jobs = sim.parallel.map_jobs
-    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done, **given: used.append(workers)
-                        or map_jobs(f, jobs, workers, done, **given))
+    worker_counts.clear()                   # the run's own replications
     monkeypatch.setattr(sim.parallel, "usable_cores", lambda: 2)
     (tmp_path / "two").mkdir(), (tmp_path / "one").mkdir()
     two = sim.plot.save_all(res, tmp_path / "two")
     res.config["workers"] = 1
     one = sim.plot.save_all(res, tmp_path / "one")
-    assert used == [2, 1]
+    assert worker_counts == [2, 1]
     assert [p.name for p in two] == [p.name for p in one] == [f"{n}.png" for n in sim.plot.figure_names(res)]
     for drawn_apart, drawn_here in zip(two, one):
         assert drawn_apart.read_bytes() == drawn_here.read_bytes(), drawn_apart.name

@@ -8,7 +8,6 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra.core.global_hydra import GlobalHydra
 
 import sim.config
-import sim.parallel
 from sim.sweep_check import check_batch
 from sim.validation import ConfigError
 from test_sweep_identity import TINY, cli  # noqa: F401  (the in-process command-line fixture)
@@ -72,16 +71,12 @@ def test_the_batch_check_knows_hydras_rules_without_composing():
     assert check_batch(cfg, [["scenario=default"], ["scenario=membership"]], loader) is False
 
 
-def test_the_forked_launcher_writes_what_the_basic_one_writes(cli, tmp_path, monkeypatch):
-    used = []
-    map_jobs = sim.parallel.map_jobs
-    monkeypatch.setattr(sim.parallel, "map_jobs", lambda f, jobs, workers, done, **given: used.append(workers)
-                        or map_jobs(f, jobs, workers, done, **given))
+def test_the_forked_launcher_writes_what_the_basic_one_writes(cli, tmp_path, worker_counts):
     grid = [*TINY, "seed=3,4,5", "channels.feed_ads.daily_budget=1000,2000"]
     code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path / 'forked'}", "hydra/launcher=marketing_sim",
                        "hydra.launcher.n_jobs=2", *grid)
     assert code == 0, err
-    assert used == [2]                      # the jobs went to 2 forked processes
+    assert worker_counts == [2]             # the jobs went to 2 forked processes
     code, _, err = cli("-m", f"hydra.sweep.dir={tmp_path / 'basic'}", *grid)
     assert code == 0, err
     for job in range(6):
