@@ -62,8 +62,9 @@ class Calendar:
     Two levels keep the bookkeeping per filed batch small: days of the
     current block of ``BLOCK_DAYS`` days have their own buckets; later
     events wait in one bucket per block (with their day's slot in the
-    block, one byte) and are sorted into day buckets when their block begins. Days at or beyond the
-    horizon are dropped: those events never happen inside the run.
+    block, one byte) and are sorted into day buckets when their block
+    begins. Days at or beyond the horizon are dropped: those events never
+    happen inside the run.
     """
 
     BLOCK_DAYS = 16

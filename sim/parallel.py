@@ -58,6 +58,15 @@ def worker_count(params) -> int:
     return count
 
 
+def forked_workers(wanted: int, most: int) -> int:
+    """Processes for jobs worth spreading only when workers are forked (a sweep's jobs, a run's
+    figures): ``wanted`` (0: one per usable core), at most ``most``; 1 (this process) when
+    this process is itself a worker, or where processes are spawned, not forked."""
+    if START_METHOD != "fork" or multiprocessing.parent_process() is not None:
+        return 1
+    return max(1, min(wanted or usable_cores(), most))
+
+
 def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable[[], None],
              setting: str = "workers") -> Iterator:
     """``function(*job)`` for each of ``jobs`` in order, on ``workers`` processes; call ``done`` after each.

@@ -697,14 +697,10 @@ def save_all(result, directory) -> list[Path]:
     where workers cannot be forked: a spawned one would import Matplotlib for longer than
     its figures take.
     """
-    import multiprocessing
-
     from . import parallel
 
     names = figure_names(result)
-    alone = (result.config.get("workers") == 1 or multiprocessing.parent_process() is not None
-             or parallel.START_METHOD != "fork")
-    workers = 1 if alone else max(1, min(parallel.usable_cores(), len(names) // 2))
+    workers = parallel.forked_workers(result.config.get("workers", 0), len(names) // 2)
     shares = [(result, directory, names[worker::workers]) for worker in range(workers)]
     drawn = {}
     for paths in parallel.map_jobs(_save_figures, shares, workers, lambda: None):

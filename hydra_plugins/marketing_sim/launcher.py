@@ -55,8 +55,7 @@ class MarketingSimLauncher(Launcher):
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
         jobs = [(initial_job_idx + index, list(overrides)) for index, overrides in enumerate(job_overrides)]
-        workers = self.n_jobs or parallel.usable_cores()
-        workers = max(1, min(workers, len(jobs))) if parallel.START_METHOD == "fork" else 1
+        workers = parallel.forked_workers(self.n_jobs, len(jobs))
         _LAUNCHING = self
         try:
             return list(parallel.map_jobs(_run, jobs, workers, lambda: None, setting="hydra.launcher.n_jobs"))
