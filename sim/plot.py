@@ -718,16 +718,17 @@ def figure_names(result) -> list[str]:
 def _save_figures(result, directory, names: list[str]) -> list[Path]:
     """Draw and write the figures ``names`` of ``result`` into ``directory``."""
     import matplotlib
-    from matplotlib.figure import Figure
 
     # Titles at the top of their axes: no figure here has tick labels or a label above its
     # axes, so there is nothing to lift them over, and searching for it costs every draw.
     with matplotlib.rc_context({"axes.titley": 1.0}):
-        return [_save(_draw(result, name, Figure), directory, name) for name in names]
+        return [_save(_draw(result, name), directory, name) for name in names]
 
 
-def _draw(result, name: str, Figure):
+def _draw(result, name: str):
     """The figure ``name`` of ``result``, drawn."""
+    from matplotlib.figure import Figure
+
     if name in FIGURES:
         figure = Figure(figsize=(7, 4), dpi=DPI, layout="constrained")
         FIGURES[name](result, figure.add_subplot())
