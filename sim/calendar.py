@@ -68,6 +68,9 @@ class Calendar:
     """
 
     BLOCK_DAYS = 16
+    #: Batches up to this size are filed id by id in Python: below it, the dozen numpy calls
+    #: of sorting and splitting cost more than the loop (the daily batches of a small run).
+    FEW = 64
 
     def __init__(self, n_days: int):
         self.n_days = n_days
@@ -78,6 +81,9 @@ class Calendar:
 
     def add(self, ids: np.ndarray, days: np.ndarray) -> None:
         """File each of ``ids`` under its day in ``days`` (today or later)."""
+        if ids.size <= self.FEW:
+            self._add_few(ids.tolist(), days.tolist())
+            return
         inside = days < self.n_days
         if not inside.all():
             ids, days = ids[inside], days[inside]
@@ -93,6 +99,24 @@ class Calendar:
         for block, start, stop in _runs(blocks[current:]):
             self._later[block].append((ids[current + start:current + stop], slots[start:stop]))
 
+    def _add_few(self, ids: list[int], days: list[int]) -> None:
+        """:meth:`add` for a few ids, as lists: the same buckets, in the same order once popped (a later
+        block's entries are sorted by slot, stably, when it begins)."""
+        today, later = {}, {}
+        for customer, day in zip(ids, days):
+            if day < self.n_days:
+                block, slot = divmod(day, self.BLOCK_DAYS)
+                if block == self._block:
+                    today.setdefault(slot, []).append(customer)
+                else:
+                    entry = later.setdefault(block, ([], []))
+                    entry[0].append(customer)
+                    entry[1].append(slot)
+        for slot, chunk in today.items():
+            self._days[slot].append(chunk)
+        for block, entry in later.items():
+            self._later[block].append(entry)
+
     def pop(self, day: int) -> np.ndarray:
         """The ids due on ``day``, in the order they were filed; call once per day, in order."""
         block, slot = divmod(day, self.BLOCK_DAYS)
@@ -100,19 +124,21 @@ class Calendar:
             self._block = block
             waiting, self._later[block] = self._later[block], []
             if waiting:
-                ids, slots = (np.concatenate(parts) for parts in zip(*waiting))
+                id_parts, slot_parts = zip(*waiting)
+                ids = np.concatenate(id_parts, dtype=np.int32)
+                slots = np.concatenate(slot_parts, dtype=np.uint8, casting="unsafe")   # lists hold 0-15
                 order = np.argsort(slots, kind="stable")      # radix sort, for one byte
                 self._file(self._days, ids[order], slots[order])
         chunks, self._days[slot] = self._days[slot], []
         if not chunks:
             return np.empty(0, dtype=np.int64)
-        return np.concatenate(chunks).astype(np.int64)
+        return np.concatenate(chunks, dtype=np.int64)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the pending events."""
-        current = sum(chunk.nbytes for bucket in self._days for chunk in bucket)
-        return current + sum(ids.nbytes + slots.nbytes for block in self._later for ids, slots in block)
+        """Bytes held by the pending events (a few filed as lists count as arrays would)."""
+        current = sum(np.asarray(chunk, dtype=np.int32).nbytes for bucket in self._days for chunk in bucket)
+        return current + sum(len(ids) * 5 for block in self._later for ids, _ in block)
 
     @staticmethod
     def _file(buckets: list, ids: np.ndarray, slots: np.ndarray) -> None:

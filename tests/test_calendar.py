@@ -23,16 +23,18 @@ from sim.policies.base import Policy
 from sim.randomness import replication_seeds
 
 
-def test_calendar_pops_exactly_what_a_plain_table_of_days_holds():
-    # Batches filed day by day (some beyond the horizon), popped in order:
-    # the same ids in the same order as a dict of lists, across block edges.
+@pytest.mark.parametrize("largest", [50, 300])
+def test_calendar_pops_exactly_what_a_plain_table_of_days_holds(largest):
+    # Batches filed day by day (some beyond the horizon), popped in order: the same ids in
+    # the same order as a dict of lists, across block edges; with batches of up to 300, the
+    # few filed id by id (Calendar.FEW) and the many filed by sorting mix in one bucket.
     rng = np.random.default_rng(1)
     n_days = 100
     calendar, table = Calendar(n_days), {}
     next_id = 0
     for day in range(n_days):
         for _ in range(3):
-            size = int(rng.integers(0, 50))
+            size = int(rng.integers(0, largest))
             ids = np.arange(next_id, next_id + size)
             next_id += size
             days = day + rng.integers(0 if _ == 0 else 1, 40, size)

@@ -75,7 +75,7 @@ def main() -> None:
         result = results.get(args.profile) or result_of(*SCENARIOS[args.profile])
         profile = cProfile.Profile()
         profile.enable()
-        write(result)
+        write(result, workers=1)             # one process: the profile sees the drawing
         profile.disable()
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
