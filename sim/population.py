@@ -77,11 +77,12 @@ class People:
         self._active: np.ndarray | None = None     # cached active_ids, None when out of date
         self._reactivated: list[np.ndarray] = []
 
-    def __getattr__(self, name):
-        # Public views trimmed to the customers that exist.
-        if name in self.__dict__.get("fields", ()):
-            return self.__dict__["_" + name][: self.n]
-        raise AttributeError(name)
+    def _trim(self, names) -> None:
+        """Set the public attribute of each field of ``names`` to its array's view of the
+        customers that exist: refreshed whenever customers arrive or arrays grow, so that
+        the many reads a day are plain attribute lookups."""
+        for name in names:
+            self.__dict__[name] = self.__dict__["_" + name][: self.n]
 
     @property
     def active_ids(self) -> np.ndarray:
@@ -105,6 +106,7 @@ class People:
         self.fields[name] = (dtype, fill)
         array = self.__dict__["_" + name] = np.empty(self._capacity, dtype=dtype)
         array[: self._filled] = fill
+        self._trim([name])
 
     def reserve(self, n: int) -> None:
         """Make room for ``n`` more customers; raise MemoryLimitError if the memory left cannot hold them.
@@ -132,6 +134,7 @@ class People:
             if name in self.fields or name not in ON_REQUEST:
                 self.__dict__["_" + name][self.n: self.n + n] = value
         self.n += n
+        self._trim(self.fields)
         self.n_active += n
         self._active = None
         return ids
@@ -181,6 +184,7 @@ class People:
             new[: self._filled] = old[: self._filled]
             self.__dict__["_" + name] = new
         self._capacity = capacity
+        self._trim(self.fields)
 
     @property
     def nbytes_per_customer(self) -> int:
