@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
@@ -345,7 +345,7 @@ def _typed(cfg) -> dict:
     """
     try:
         given = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(_plain(cfg))
-        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), given)
+        merged = OmegaConf.merge(_schema(), given)
         for path in OPEN_MAPPINGS:
             value = OmegaConf.select(given, path, default=None)
             if value is not None:
@@ -355,6 +355,13 @@ def _typed(cfg) -> dict:
         key = getattr(error, "full_key", None) or "config"
         message = str(error).strip().splitlines()[0]
         raise ConfigError(key, getattr(error, "value", None), message) from None
+
+
+@cache
+def _schema() -> DictConfig:
+    """The config schema as OmegaConf's structured config, built once: ``OmegaConf.merge`` copies
+    its first argument, so it is never changed, and building it costs a third of a validation."""
+    return OmegaConf.structured(SimConfig)
 
 
 def _plain(value):

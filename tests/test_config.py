@@ -181,3 +181,11 @@ def test_a_bad_base_is_one_line_naming_the_file(scenarios, files, words):
     with pytest.raises(sim.ConfigError) as caught:
         sim.compose("loop_a")
     assert words in str(caught.value) and "\n" not in str(caught.value), str(caught.value)
+
+
+def test_validation_leaves_the_cached_schema_as_built():
+    # the schema is built once (params._schema) and every validation merges into a copy of it
+    from sim.params import _schema
+    validate(sim.compose("channel_mix", ["replications=1", "population.initial_customers=7"]))
+    validate(sim.compose("membership", ["replications=1"]))
+    assert OmegaConf.to_container(_schema()) == OmegaConf.to_container(OmegaConf.structured(SimConfig))
