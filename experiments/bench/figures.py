@@ -9,7 +9,10 @@ into a temporary directory ``--repeat`` times in this process
 (``workers: 1``) and as many on every core (``workers: 0``), alternating.
 Prints, per scenario, the number of figures and the median and fastest
 seconds per write each way; the first write of the process (font cache,
-imports) is timed apart. ``--profile
+imports) is timed apart. Last, the floor: the simplest figure of the same
+size (one axes, a line of 366 days with a band, a title, axis labels and a
+legend, no layout engine), written the same way, median and fastest
+seconds. ``--profile
 NAME`` prints the cProfile of one more write of that scenario.
 """
 from __future__ import annotations
@@ -23,6 +26,7 @@ import tempfile
 import time
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -52,6 +56,23 @@ def write(result, workers: int = 0) -> tuple[float, int]:
         return time.perf_counter() - start, len(paths)
 
 
+def simplest_figure(directory) -> float:
+    """Seconds to draw and write the simplest figure like the run's: the floor of one figure."""
+    from matplotlib.figure import Figure
+
+    days = np.arange(366)
+    series = 1.0 + np.sin(days / 20.0)
+    start = time.perf_counter()
+    figure = Figure(figsize=(7, 4), dpi=plot.DPI)
+    axes = figure.add_subplot()
+    axes.plot(days, series, label="series")
+    axes.fill_between(days, 0.9 * series, 1.1 * series, alpha=0.3)
+    axes.set(title="title", xlabel="day", ylabel="value")
+    axes.legend()
+    figure.savefig(f"{directory}/simplest.png", dpi=plot.DPI, pil_kwargs={"compress_level": plot.PNG_COMPRESSION})
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -71,6 +92,9 @@ def main() -> None:
                 seconds.append(taken)
         print(f"{name:<20} {figures:>7} " + " ".join(f"{statistics.median(t):>21.3f} {min(t):>6.3f}"
                                                      for t in times.values()))
+    with tempfile.TemporaryDirectory() as directory:
+        floor = [simplest_figure(directory) for _ in range(args.repeat)]
+    print(f"{'simplest figure':<20} {1:>7} {statistics.median(floor):>21.3f} {min(floor):>6.3f}")
     if args.profile:
         result = results.get(args.profile) or result_of(*SCENARIOS[args.profile])
         profile = cProfile.Profile()
