@@ -151,7 +151,8 @@ class Result:
 
         With uncertain inputs the interval combines them with simulation
         noise, and a column gives the share of each metric's variance that
-        the inputs explain. The CAC and payback of a source with no
+        the inputs explain; without them a line says the interval is noise
+        only. A line says the rows without a source are blended over every source. The CAC and payback of a source with no
         acquisition spend (its CAC is 0: organic, unrewarded referral, given
         arrivals) read "n/a", and a payback under a day "< 1" (the first
         purchase pays the CAC back); ``metrics`` keep their values.
@@ -170,6 +171,11 @@ class Result:
                   + (f"{'from inputs':>13}" if split else ""))
         lines = [f"{title}: {self.replications} replication(s)"
                  + (", 90 % interval across them" if with_interval else "") + f"; amounts in {self.currency}"]
+        if with_interval and not split:
+            lines.append("the interval is simulation noise only: no input is declared uncertain "
+                         "(`uncertainty`, docs/model.md *Uncertain inputs*)")
+        lines.append("rows without a source count every customer acquired, organic and referral "
+                     "included (CAC (paid): paid channels only); per source below")
         if split:
             lines.append(f"uncertain inputs ({len(self.inputs)}), one draw per {PER_DRAW} replications:")
             lines += [f"  {path}" for path in self.inputs]

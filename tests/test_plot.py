@@ -283,6 +283,20 @@ def test_summary_shows_payback_under_a_day_as_less_than_one_and_na_without_spend
     assert summary_line(free, "CAC (paid)") == ["n/a"]          # channels that cost nothing
 
 
+def test_summary_says_what_its_interval_holds_and_that_headline_rows_are_blended():
+    def summary(replications, inputs=None):
+        return Result({"cac": 20.0}, {"cac": (19.0, 21.0)}, {"day": np.arange(3.0)}, {}, np.ones(3),
+                      replications=replications, inputs=inputs,
+                      variance={"cac": {"input_share": 0.5}} if inputs else None).summary()
+    noise_only = "the interval is simulation noise only"
+    assert noise_only in summary(2)
+    assert noise_only not in summary(1)                       # no interval to speak of
+    with_inputs = summary(2, inputs={"market.size": np.array([1.0, 2.0])})
+    assert noise_only not in with_inputs and "input uncertainty and simulation noise" in with_inputs
+    assert all("rows without a source count every customer acquired" in text
+               for text in (summary(1), summary(2), with_inputs))
+
+
 def standard_figures(result):
     for name, draw in sim.plot.FIGURES.items():
         yield name, drawn(draw, result)[0]
