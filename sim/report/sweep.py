@@ -95,8 +95,10 @@ def sweep_findings(table, best: dict | None, objective: str, grid: dict, plan: d
         value = best.get(key)
         if finite(value) and (value - low <= near or high - value <= near):
             findings.append(f"The best {key} = {format_number(value)} is on the edge of the grid "
-                            f"({format_number(low)} to {format_number(high)}): the optimum may lie beyond "
-                            "it; widen the grid before deciding.")
+                            f"({format_number(low)} to {format_number(high)}): if {key} is yours to choose, the "
+                            "optimum may lie beyond it; widen the grid before deciding. If it is a condition "
+                            "you do not choose (a price trend, a market), there is no optimum to find: read "
+                            "the jobs as what each condition would do.")
     others = [r for r in table if r is not best and r["status"] == "complete" and finite(r.get(objective))]
     low, high = best.get(objective + "_p05"), best.get(objective + "_p95")
     if others and finite(low) and finite(high):
