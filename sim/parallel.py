@@ -67,6 +67,22 @@ def forked_workers(wanted: int, most: int) -> int:
     return max(1, min(wanted or usable_cores(), most))
 
 
+def run_workers(params, runs: int) -> int:
+    """Processes for ``runs`` whole runs of configs like ``params`` (a validated ``sim.params.Params``;
+    the runs of a sensitivity analysis), each run with its replications inside one process.
+
+    ``params.workers`` (0: one per usable core, or 1 when the runs together are expected
+    to take under :data:`SERIAL_BELOW_SECONDS`), at most ``runs`` and no more than the
+    machine's memory holds at each run's expected peak; 1 (this process) where workers are
+    not forked (:func:`forked_workers`).
+    """
+    need = params.estimate
+    if params.workers == 0 and runs * need.seconds < SERIAL_BELOW_SECONDS:
+        return 1
+    fits = max(1, int(usable_memory() // max(need.memory_bytes, 1.0)))
+    return min(forked_workers(params.workers, runs), fits)
+
+
 def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable[[], None],
              setting: str = "workers") -> Iterator:
     """``function(*job)`` for each of ``jobs`` in order, on ``workers`` processes; call ``done`` after each.

@@ -27,8 +27,10 @@ from omegaconf import OmegaConf, open_dict
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
+from . import parallel
 from .config import compose
 from .engine import run
+from .params import validate
 from .progress import Progress
 from .uncertainty import entries
 from .validation import ConfigError
@@ -80,6 +82,19 @@ def _evaluate(base, values: dict, metrics) -> dict:
     return {m: result.metrics[m] for m in metrics}
 
 
+def _evaluate_all(base, runs: list[dict], metrics, label: str, progress: bool | None) -> list[dict]:
+    """:func:`_evaluate` of each of ``runs``, in order, the runs spread over processes
+    (``sim.parallel.run_workers``: ``workers`` of the config, 0 for one per core), each run's
+    replications inside its own; the numbers are those of running them one after another."""
+    workers = parallel.run_workers(validate(base), len(runs))
+    if workers > 1:
+        base = base.copy()
+        with open_dict(base):
+            base.workers = 1          # a run's replications stay in the process that runs it
+    with Progress(len(runs), label, progress) as bar:
+        return list(parallel.map_jobs(_evaluate, [(base, values, metrics) for values in runs], workers, bar.step))
+
+
 def _value(item: _Input, x) -> float | int:
     return int(round(float(x))) if item.integer else float(x)
 
@@ -101,18 +116,14 @@ def one_at_a_time(scenario: str, inputs: dict | None = None, metrics=("cac", "lt
     cfg = compose(scenario, list(overrides))
     items = _inputs(cfg, inputs)
     held = {i.path: _value(i, i.held) for i in items if i.held is not None}
-    rows = []
-    with Progress(1 + 2 * len(items), "sensitivity run", progress) as bar:
-        base = _evaluate(cfg, held, metrics)
-        bar.step()
-        for item in items:
-            row = {"input": item.path, "low": item.low, "high": item.high}
-            for label, value in (("low", item.low), ("high", item.high)):
-                moved = value if item.held is None else _value(item, value)   # explicit ends as given
-                for metric, result in _evaluate(cfg, held | {item.path: moved}, metrics).items():
-                    row[f"{metric}_{label}"] = result
-                bar.step()
-            rows.append(row)
+    ends = [(item, label, value if item.held is None else _value(item, value))    # explicit ends as given
+            for item in items for label, value in (("low", item.low), ("high", item.high))]
+    base, *moved = _evaluate_all(cfg, [held, *(held | {item.path: value} for item, _, value in ends)],
+                                 metrics, "sensitivity run", progress)
+    rows = {item.path: {"input": item.path, "low": item.low, "high": item.high} for item in items}
+    for (item, label, _), results in zip(ends, moved):
+        rows[item.path].update({f"{metric}_{label}": result for metric, result in results.items()})
+    rows = list(rows.values())
     first = metrics[0]
     rows.sort(key=lambda r: -abs(r[f"{first}_high"] - r[f"{first}_low"]))
     return {"base": base, "held": held, "rows": rows}
@@ -149,13 +160,10 @@ def sobol(scenario: str, inputs: dict | None = None, metric: str = "ltv", sample
     unit = np.clip(sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed), _EDGE, 1 - _EDGE)
     columns = [item.ppf(unit[:, j]) for j, item in enumerate(items)]
 
-    outputs = []
-    with Progress(len(unit), "sobol run", progress) as bar:
-        for row in range(len(unit)):
-            values = {item.path: _value(item, column[row]) for item, column in zip(items, columns)}
-            outputs.append(_evaluate(cfg, values, [metric])[metric])
-            bar.step()
-    outputs = np.array(outputs, dtype=float)
+    runs = [{item.path: _value(item, column[row]) for item, column in zip(items, columns)}
+            for row in range(len(unit))]
+    outputs = np.array([found[metric] for found in _evaluate_all(cfg, runs, [metric], "sobol run", progress)],
+                       dtype=float)
 
     if np.ptp(outputs) == 0:
         warnings.warn(f"{metric} is the same in every Sobol run: there is no variance to share, "
