@@ -27,6 +27,7 @@ from .randomness import replication_seeds
 from .results import Result
 from .validation import ConfigError
 from .stages.activation import activate
+from .population import ID
 from .state import Components, State
 
 
@@ -38,7 +39,7 @@ class Today:
     """Customers active when the day step starts (won-back ones included)."""
     first_new: int = 0
     """Id of the first customer to arrive today."""
-    arrivals: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    arrivals: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=ID))
     """Today's new customers (empty after the acquisition window)."""
     buyers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     """Today's repeat buyers, in calendar order."""
@@ -110,7 +111,7 @@ def _organic(state: State, parts: Components, today: Today) -> None:
 
 
 def _policies_see_arrivals(state: State, parts: Components, today: Today) -> None:
-    today.arrivals = np.arange(today.first_new, state.people.n)
+    today.arrivals = np.arange(today.first_new, state.people.n, dtype=ID)
     for policy in state.policies:
         policy.on_arrivals(state, today.arrivals)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .limits import check_growth
+from .limits import MemoryLimitError, check_growth
 
 #: Lifecycle stages; every customer is in exactly one of them.
 ONE_TIME, REPEAT, CHURNED = 1, 2, 3
@@ -53,6 +53,12 @@ ON_REQUEST: dict[str, tuple[type, float]] = {
     "ti_last_purchase": (np.int32, -1),    # recency: the churn warning's silence, tiering's ranks
     "next_purchase_day": (np.int32, -1),   # the revenue calendar's next candidate: won-back customers resume it
 }
+
+
+#: Customer ids (the order of arrival), as :meth:`People.add` returns them: 4 bytes, like the
+#: ``referrer`` field and the calendars' buckets, so a run holds at most MAX_CUSTOMERS.
+ID = np.int32
+MAX_CUSTOMERS = int(np.iinfo(ID).max)
 
 
 #: Slots given their fill values ahead of the customers who will take them (``People._fill_ahead``).
@@ -113,9 +119,14 @@ class People:
 
         The memory left is checked whenever the customers pass the number last
         checked for, for half as many again (and, if the arrays must grow, for
-        the copies of the customers already there).
+        the copies of the customers already there). More than :data:`MAX_CUSTOMERS`
+        in all is a MemoryLimitError too: their ids would not fit.
         """
         needed = self.n + n
+        if needed > MAX_CUSTOMERS:
+            raise MemoryLimitError("market.size", f"{self.n:,} customers reached",
+                                   f"{n:,} more would pass the {MAX_CUSTOMERS:,} customers a run can "
+                                   "number (32-bit ids); lower market.size or the channels' budgets")
         if needed > self._checked:
             self._checked = max(needed, self._checked * 3 // 2)
             copies = self.n if needed > self._capacity else 0
@@ -129,7 +140,7 @@ class People:
         self.reserve(n)
         if self.n + n > self._filled:
             self._fill_ahead(self.n + n)
-        ids = np.arange(self.n, self.n + n, dtype=np.int64)
+        ids = np.arange(self.n, self.n + n, dtype=ID)
         for name, value in values.items():
             if name in self.fields or name not in ON_REQUEST:
                 self.__dict__["_" + name][self.n: self.n + n] = value

@@ -71,6 +71,18 @@ def test_customers_arriving_beyond_the_memory_left_stop_the_run_with_a_clear_err
         simulate(params, replication_seeds(params.seed, 1)[0])
 
 
+def test_ids_are_32_bit_and_customers_past_what_they_number_are_refused_before_any_room_is_made():
+    from sim.population import MAX_CUSTOMERS
+
+    people = People()
+    assert people.add(3).dtype == np.int32 == people.referrer.dtype
+    with pytest.raises(limits.MemoryLimitError, match=r"market.size = '3 customers reached': [\d,]+ more would "
+                                                      r"pass the 2,147,483,647 customers a run can number"):
+        people.reserve(MAX_CUSTOMERS - 2)
+    assert people._capacity == 1024            # refused before any room was made
+    people.reserve(1000)
+
+
 def test_horizons_past_100_years_are_refused_and_long_ones_run():
     with pytest.raises(sim.ConfigError, match="acquisition_days \\+ ltv_days must be <= 36500"):
         validate(compose("horizon.acquisition_days=36000", "horizon.ltv_days=501"))
