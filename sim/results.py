@@ -33,6 +33,10 @@ SUMMARY_ROWS = (
 )
 
 
+#: Channel kinds whose marginal CAC is read off their expected response curve (docs/model.md, *Metrics*).
+CURVE_KINDS = ("paid", "content")
+
+
 class Result:
     """Metrics, daily series and cohorts of a run, aggregated over replications."""
 
@@ -152,7 +156,9 @@ class Result:
         With uncertain inputs the interval combines them with simulation
         noise, and a column gives the share of each metric's variance that
         the inputs explain; without them a line says the interval is noise
-        only. A line says the rows without a source are blended over every source. The CAC and payback of a source with no
+        only. A line says the rows without a source are blended over every source, and one
+        under the table, with an interval, that the marginal CAC of a channel of
+        :data:`CURVE_KINDS` comes from its expected response curve. The CAC and payback of a source with no
         acquisition spend (its CAC is 0: organic, unrewarded referral, given
         arrivals) read "n/a", and a payback under a day "< 1" (the first
         purchase pays the CAC back); ``metrics`` keep their values.
@@ -191,6 +197,13 @@ class Result:
                 share = self.variance[key]["input_share"]
                 line += f"{'n/a' if not math.isfinite(share) else f'{share:.0%}':>13}"
             lines.append(line)
+        curves = [key.split(".", 1)[1] for _, key in rows if key.startswith("marginal_cac.")
+                  and ((self.config.get("channels") or {}).get(key.split(".", 1)[1]) or {}).get("kind")
+                  in CURVE_KINDS]
+        if curves and with_interval:
+            lines.append(f"marginal CAC of {', '.join(curves)}: read off the expected response curve along "
+                         "each run's reach, not counted from simulated customers, so simulation noise "
+                         "hardly moves it; uncertain inputs do")
         return "\n".join(lines)
 
     def shown(self, key: str, value: float) -> str:

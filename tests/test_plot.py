@@ -297,6 +297,17 @@ def test_summary_says_what_its_interval_holds_and_that_headline_rows_are_blended
                for text in (summary(1), summary(2), with_inputs))
 
 
+def test_summary_says_where_a_curve_channels_marginal_cac_comes_from(result):
+    note = "marginal CAC of feed_ads: read off the expected response curve"
+    assert result.config["channels"]["feed_ads"]["kind"] == "paid" and result.replications > 1
+    assert note in result.summary()
+    result.config["channels"]["feed_ads"]["kind"] = "livestream"     # an average cost, counted
+    try:
+        assert "marginal CAC of" not in result.summary()
+    finally:
+        result.config["channels"]["feed_ads"]["kind"] = "paid"
+
+
 def standard_figures(result):
     for name, draw in sim.plot.FIGURES.items():
         yield name, drawn(draw, result)[0]
