@@ -156,9 +156,10 @@ class Result:
         With uncertain inputs the interval combines them with simulation
         noise, and a column gives the share of each metric's variance that
         the inputs explain; without them a line says the interval is noise
-        only. A line says the rows without a source are blended over every source, and one
-        under the table, with an interval, that the marginal CAC of a channel of
-        :data:`CURVE_KINDS` comes from its expected response curve. The CAC and payback of a source with no
+        only. A line says that the rows without a source are blended over
+        every source, and one under the table, with an interval, that the
+        marginal CAC of a channel of :data:`CURVE_KINDS` comes from its
+        expected response curve. The CAC and payback of a source with no
         acquisition spend (its CAC is 0: organic, unrewarded referral, given
         arrivals) read "n/a", and a payback under a day "< 1" (the first
         purchase pays the CAC back); ``metrics`` keep their values.
