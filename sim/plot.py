@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .results import SUMMARY_ROWS, format_number
+
 #: Metrics that are amounts of money, labelled with the currency code.
 MONEY_METRICS = ("cac", "cac_paid", "cpa", "ltv", "acquisition_spend", "profit", "profit_npv",
                  "marginal_cac", "revenue", "gross_profit")
@@ -48,8 +50,6 @@ def parameter_label(path: str, config: dict | None = None, currency: str | None 
 def metric_label(metric: str, currency: str = "") -> str:
     """A metric in words, as the summary table names it (``ltv_cac`` -> ``"LTV / CAC"``), with
     ``currency`` for amounts of money; a per-source metric (``cac.feed_ads``) is prefixed by its source."""
-    from .results import SUMMARY_ROWS
-
     base, _, source = metric.partition(".")
     label = dict((key, text) for text, key in SUMMARY_ROWS).get(base, base.replace("_", " "))
     if source:
@@ -102,13 +102,6 @@ def _panels(axes, rows: int, height: float = 6):
         import matplotlib.pyplot as plt
         _, axes = plt.subplots(rows, 1, figsize=(8, height), sharex=True, layout="constrained")
     return axes
-
-
-def _number_text(value) -> str:
-    """A number as a reader writes it: thousands separated, no exponent; "" if not finite."""
-    if not np.isfinite(value):
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _plain_numbers(*axes_of_numbers) -> None:
@@ -338,7 +331,7 @@ def response_curves(result, axes=None):
         marginal_ax.plot(budget, cost, marker=".", color=colour, label=f"{name}: marginal CAC")
         ltv = result.metrics.get("ltv." + name, result.metrics.get("ltv", np.nan))
         if np.isfinite(ltv):
-            marginal_ax.axhline(ltv, color=colour, ls="--", lw=1, label=f"{name}: break-even (LTV {_number_text(ltv)})")
+            marginal_ax.axhline(ltv, color=colour, ls="--", lw=1, label=f"{name}: break-even (LTV {format_number(ltv)})")
     curve_ax.set_ylabel("customers over the\nacquisition window")
     marginal_ax.set_ylabel(f"{currency} per extra customer")
     marginal_ax.set_xlabel(f"daily budget ({currency} per day)")
@@ -471,7 +464,7 @@ def sweep_heatmap(table, x: str, y: str, metric: str, ax=None,
     ax.set_xticks(range(len(xs)), [_value_text(v) for v in xs])
     ax.set_yticks(range(len(ys)), [_value_text(v) for v in ys])
     for (i, j), value in np.ndenumerate(grid):
-        ax.text(j, i, _number_text(value), ha="center", va="center", color="white", fontsize="small")
+        ax.text(j, i, format_number(value), ha="center", va="center", color="white", fontsize="small")
     ax.set_xlabel(parameter_label(x, config, currency))
     ax.set_ylabel(parameter_label(y, config, currency))
     ax.set_title(f"{metric_label(metric)} over the sweep")
@@ -479,7 +472,7 @@ def sweep_heatmap(table, x: str, y: str, metric: str, ax=None,
 
 
 def _value_text(value) -> str:
-    return _number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 #: Characters per line of an input's label beside a horizontal bar.
@@ -490,7 +483,7 @@ def _input_labels(paths, config, currency, ranges=None) -> list[str]:
     """Inputs in words, wrapped to :data:`LABEL_WIDTH`, each with its ``[low, high]`` range if given."""
     labels = [textwrap.fill(parameter_label(p, config, currency), LABEL_WIDTH) for p in paths]
     if ranges is not None:
-        labels = [f"{label}\n[{_number_text(low)}, {_number_text(high)}]" for label, (low, high) in zip(labels, ranges)]
+        labels = [f"{label}\n[{format_number(low)}, {format_number(high)}]" for label, (low, high) in zip(labels, ranges)]
     return labels
 
 
@@ -519,7 +512,7 @@ def tornado(sensitivity: dict, metric: str, ax=None, config: dict | None = None,
     ax.barh(y, [r[metric + "_high"] - base for r in rows], color="#fd8d3c", label="high value")
     ax.set_yticks(y, labels, fontsize="small")
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel(f"change in {metric_label(metric, currency)} from {_number_text(base)}")
+    ax.set_xlabel(f"change in {metric_label(metric, currency)} from {format_number(base)}")
     _plain_numbers(ax.xaxis)
     ax.set_title(f"What moves {metric_label(metric)}: one input at a time")
     ax.legend(fontsize="small", loc="lower right")
@@ -652,7 +645,7 @@ def referral(result, axes=None, window: int = 7):
     people_ax.set_ylabel("per day")
     levels = [result.metrics.get(k, np.nan) for k in ("referred_level_1", "referred_level_2", "referred_deeper")]
     people_ax.text(0.99, 0.95, "referred customers by level: 1: {}, 2: {}, deeper: {}".format(
-        *(_number_text(n) or "n/a" for n in levels)), transform=people_ax.transAxes, ha="right", va="top",
+        *(format_number(n) for n in levels)), transform=people_ax.transAxes, ha="right", va="top",
         fontsize="small", bbox={"facecolor": "white", "edgecolor": "#bbbbbb", "alpha": 0.9})
     for series, label, colour in (("referral_rewards", "rewards", "#fd8d3c"),
                                   ("referral_commissions", "commissions (levels 1 + 2)", "#de2d26")):
