@@ -12,8 +12,8 @@ customer's own accounts and the per-source, per-age table that payback is
 read from. This script does exactly that work for the event counts of the
 hand-written run at the same size, with the engine's own functions, but in
 bulk: one call per array, no day loop, no Python per day, no phases. It is
-a lower bound on any engine that keeps those obligations, however its day
-loop is arranged.
+a lower bound on any numpy engine that keeps those obligations, however
+its day loop is arranged (compiled code, numba say, is not bound by it).
 
 Prints, alternating with the hand-written run in this process, the median
 seconds of each part and of the whole, the events per second each way, and
