@@ -189,3 +189,45 @@ def test_validation_leaves_the_cached_schema_as_built():
     validate(sim.compose("channel_mix", ["replications=1", "population.initial_customers=7"]))
     validate(sim.compose("membership", ["replications=1"]))
     assert OmegaConf.to_container(_schema()) == OmegaConf.to_container(OmegaConf.structured(SimConfig))
+
+
+ASSIGNMENTS = [
+    [],
+    ["replications=3", "seed=7"],
+    ["channels.feed_ads.daily_budget=5000", "horizon.acquisition_days=30"],
+    ["population.churn_prob={dist: constant, value: 0.01}", "population.churn_prob.value=0.02"],
+    ["population.spend={dist: lognormal, mean: 40, sigma: 0.5}", "economics.gross_margin=0.35"],
+    ["market.size=1000000000", "progress=false", "figures=false", "objective=profit_npv"],
+    ["channels.feed_ads.carryover=0", "channels={}"],
+    ["economics.currency=EUR", "calendar.start_date=2027-01-04"],
+]
+
+
+@pytest.mark.parametrize("scenario", ["default", "membership", "channel_mix", "private_domain", "referral_fission"])
+@pytest.mark.parametrize("overrides", ASSIGNMENTS, ids=lambda o: " ".join(o) or "none")
+def test_assigned_overrides_compose_what_hydra_composes(scenario, overrides):
+    # sim.compose assigns plain value overrides to a copy of the scenario's composition; Hydra
+    # composing them again must give the same config, node types and struct flags included
+    from sim.config import _hydra_compose
+
+    quick, hydra = sim.compose(scenario, overrides), _hydra_compose(scenario, list(overrides))
+    assert OmegaConf.to_yaml(quick) == OmegaConf.to_yaml(hydra)
+    assert validate(quick).config == validate(hydra).config
+    for cfg in (quick, hydra):
+        assert OmegaConf.is_struct(cfg) and not OmegaConf.is_struct(cfg.channels)
+    assert [type(node).__name__ for node in quick.values()] == [type(node).__name__ for node in hydra.values()]
+    quick.replications = 99                     # a copy: the next compose is not touched
+    assert sim.compose(scenario, overrides).replications == hydra.replications
+
+
+@pytest.mark.parametrize("bad", [["replications=many"], ["replicationz=2"], ["horizon.acquisition_days=-1"],
+                                 ["channels.feed_ads.daily_budgett=5"]])
+def test_a_bad_assignment_is_the_same_error_as_composed_by_hydra(bad):
+    from sim.config import _hydra_compose
+    from sim.validation import ConfigError
+
+    with pytest.raises(ConfigError) as quick:
+        validate(sim.compose("default", bad))
+    with pytest.raises(ConfigError) as hydra:
+        validate(_hydra_compose("default", bad))
+    assert str(quick.value) == str(hydra.value)
