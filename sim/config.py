@@ -258,8 +258,9 @@ def sweep_files() -> dict[str, Path]:
     return _files(sweep_dirs())
 
 
-def register_configs() -> None:
-    """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent).
+def register_configs() -> tuple:
+    """Store the schema, every scenario and every named sweep in Hydra's ConfigStore (idempotent);
+    return the stamp of the files stored (each one's group, name, path, time and size).
 
     A scenario file that does not load (:func:`load_scenario`) is left out,
     so it breaks only its own use: ``check_scenario`` reports it. The store
@@ -275,7 +276,7 @@ def register_configs() -> None:
                   for group, named in files.items() for name, path in named.items() for stat in [path.stat()])
     registered = getattr(store, "marketing_sim_files", (None, ()))
     if registered[0] == stamp and all(name in store.repo.get(group, {}) for group, name in registered[1]):
-        return                          # the same files, and nothing taken out of the store since
+        return stamp                    # the same files, and nothing taken out of the store since
     store.store(name="base_config", node=_schema_node())
     for group in files:
         store.repo.pop(group, None)                 # a file removed since is no choice any more
@@ -291,6 +292,7 @@ def register_configs() -> None:
     # already hands out a copy of each node it loads, so the copies may share it.
     store.__deepcopy__ = _the_store
     store.marketing_sim_files = stamp, stored
+    return stamp
 
 
 def _the_store(memo: dict):
@@ -450,10 +452,15 @@ def apply_overrides(cfg: DictConfig, overrides: list[str]) -> None:
     if not any(isinstance(o.value(), dict) for o in parsed if not o.is_delete()):
         return
     for override in parsed:
-        key = override.key_or_group
-        if key in ("scenario", "sweep") or key.startswith("hydra") or "/" in key or override.is_delete():
-            continue
-        OmegaConf.update(cfg, key, override.value(), merge=False, force_add=True)
+        if not (_chooses_group(override) or override.is_delete()):
+            OmegaConf.update(cfg, override.key_or_group, override.value(), merge=False, force_add=True)
+
+
+def _chooses_group(override) -> bool:
+    """Whether a parsed override chooses a config group (``scenario``, ``sweep``, ``hydra/...``)
+    or sets Hydra's own keys, rather than a value of the config."""
+    key = override.key_or_group
+    return key in ("scenario", "sweep") or key.startswith("hydra") or "/" in key
 
 
 def _parse(overrides: list[str]) -> list:
@@ -497,9 +504,9 @@ def compose(scenario: str | None = "default", overrides: list[str] | tuple = ())
     for override in overrides:
         if override.lstrip("+").startswith("sweep="):
             check_choice("sweep", override.split("=", 1)[1], list(sweep_files()))
-    register_configs()
+    files = register_configs()
     overrides = list(overrides)
-    assigned = _assigned(scenario, _parse(overrides))
+    assigned = _assigned(scenario, _parse(overrides), files)
     return _hydra_compose(scenario, overrides) if assigned is None else assigned
 
 
@@ -523,13 +530,10 @@ def _hydra_compose(scenario: str | None, overrides: list[str]) -> DictConfig:
     return cfg
 
 
-#: Scenario (or None) -> its config composed without overrides, for the files of ``_COMPOSED_FOR``.
-_COMPOSED: dict = {}
-_COMPOSED_FOR: list = [None]
 _ABSENT = object()
 
 
-def _assigned(scenario: str | None, parsed: list) -> DictConfig | None:
+def _assigned(scenario: str | None, parsed: list, files: tuple) -> DictConfig | None:
     """``scenario``'s config with ``parsed`` overrides assigned to a copy of its composition
     without overrides, when each only sets a value at a key that is there when its turn comes:
     what Hydra's override and :func:`apply_overrides` make of it, without composing again
@@ -537,19 +541,13 @@ def _assigned(scenario: str | None, parsed: list) -> DictConfig | None:
 
     None, for :func:`compose` to go through Hydra, when an override adds (``+``, ``++``),
     deletes (``~``), names a package or a group (``scenario``, ``sweep``, ``hydra/...``) or a
-    key that is not there, or sets a value the schema refuses: Hydra then says why.
+    key that is not there, or sets a value the schema refuses: Hydra then says why. ``files``
+    is the stamp of the registered files (:func:`register_configs`).
     """
-    if any(o.is_add() or o.is_force_add() or o.is_delete() or o.package is not None
-           or o.key_or_group in ("scenario", "sweep") or o.key_or_group.startswith("hydra")
-           or "/" in o.key_or_group for o in parsed):
+    if any(o.is_add() or o.is_force_add() or o.is_delete() or o.package is not None or _chooses_group(o)
+           for o in parsed):
         return None
-    files = _config_files_stamp()
-    if _COMPOSED_FOR[0] != files:
-        _COMPOSED.clear()
-        _COMPOSED_FOR[0] = files
-    if scenario not in _COMPOSED:
-        _COMPOSED[scenario] = _hydra_compose(scenario, [])
-    cfg = copy.deepcopy(_COMPOSED[scenario])
+    cfg = copy.deepcopy(_composed_alone(scenario, files, _conf_stamp()))
     for override in parsed:
         if OmegaConf.select(cfg, override.key_or_group, default=_ABSENT) is _ABSENT:
             return None
@@ -560,14 +558,18 @@ def _assigned(scenario: str | None, parsed: list) -> DictConfig | None:
     return cfg
 
 
-def _config_files_stamp() -> tuple:
-    """What a composition depends on: the scenario and sweep files registered (their paths,
-    times and sizes, ``register_configs``) and the files of ``conf/``."""
-    from hydra.core.config_store import ConfigStore
+@functools.lru_cache(maxsize=16)
+def _composed_alone(scenario: str | None, files: tuple, conf: tuple) -> DictConfig:
+    """``scenario`` composed by Hydra without overrides, once for the scenario and sweep files
+    ``files`` and the ``conf/`` files ``conf`` (their stamps: a file changed composes again);
+    only read, :func:`_assigned` copies it."""
+    return _hydra_compose(scenario, [])
 
-    conf = tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in sorted(conf_dir().rglob("*.yaml"))
+
+def _conf_stamp() -> tuple:
+    """Path, time and size of each file of ``conf/``."""
+    return tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in sorted(conf_dir().rglob("*.yaml"))
                  for stat in [path.stat()])
-    return ConfigStore.instance().marketing_sim_files[0], conf
 
 
 def explain_error(error: Exception, overrides: list[str]) -> ConfigError:

@@ -44,8 +44,7 @@ def worker_count(params) -> int:
     fit in memory.
     """
     need = params.estimate
-    per_replication = max(need.memory_bytes, 1.0)
-    fits = int(usable_memory() // per_replication)
+    fits = _fitting(params)
     if params.workers == 0:
         if need.seconds < SERIAL_BELOW_SECONDS or multiprocessing.parent_process() is not None:
             return 1
@@ -53,7 +52,7 @@ def worker_count(params) -> int:
     count = min(params.workers, params.replications)
     if count > max(fits, 1):
         raise MemoryLimitError("workers", params.workers, (
-            f"{count} replications at once need about {count * per_replication / 2 ** 30:.1f} GiB of memory, "
+            f"{count} replications at once need about {count * need.memory_bytes / 2 ** 30:.1f} GiB of memory, "
             f"more than this machine can give; at most {max(fits, 1)} fit (workers=0 chooses)"))
     return count
 
@@ -76,11 +75,15 @@ def run_workers(params, runs: int) -> int:
     machine's memory holds at each run's expected peak; 1 (this process) where workers are
     not forked (:func:`forked_workers`).
     """
-    need = params.estimate
-    if params.workers == 0 and runs * need.seconds < SERIAL_BELOW_SECONDS:
+    if params.workers == 0 and runs * params.estimate.seconds < SERIAL_BELOW_SECONDS:
         return 1
-    fits = max(1, int(usable_memory() // max(need.memory_bytes, 1.0)))
-    return min(forked_workers(params.workers, runs), fits)
+    return min(forked_workers(params.workers, runs), max(_fitting(params), 1))
+
+
+def _fitting(params) -> int:
+    """How many replications (or runs) of ``params`` the memory left holds at once, at each
+    one's expected peak (``sim.limits.estimate``)."""
+    return int(usable_memory() // max(params.estimate.memory_bytes, 1.0))
 
 
 def map_jobs(function: Callable, jobs: list[tuple], workers: int, done: Callable[[], None],

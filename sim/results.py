@@ -33,10 +33,6 @@ SUMMARY_ROWS = (
 )
 
 
-#: Channel kinds whose marginal CAC is read off their expected response curve (docs/model.md, *Metrics*).
-CURVE_KINDS = ("paid", "content")
-
-
 class Result:
     """Metrics, daily series and cohorts of a run, aggregated over replications."""
 
@@ -158,8 +154,8 @@ class Result:
         the inputs explain; without them a line says the interval is noise
         only. A line says that the rows without a source are blended over
         every source, and one under the table, with an interval, that the
-        marginal CAC of a channel of :data:`CURVE_KINDS` comes from its
-        expected response curve. The CAC and payback of a source with no
+        marginal CAC of a channel whose kind reads it off the expected response
+        curve (``Channel.marginal_from_curve``) comes from there. The CAC and payback of a source with no
         acquisition spend (its CAC is 0: organic, unrewarded referral, given
         arrivals) read "n/a", and a payback under a day "< 1" (the first
         purchase pays the CAC back); ``metrics`` keep their values.
@@ -198,9 +194,7 @@ class Result:
                 share = self.variance[key]["input_share"]
                 line += f"{'n/a' if not math.isfinite(share) else f'{share:.0%}':>13}"
             lines.append(line)
-        curves = [key.split(".", 1)[1] for _, key in rows if key.startswith("marginal_cac.")
-                  and ((self.config.get("channels") or {}).get(key.split(".", 1)[1]) or {}).get("kind")
-                  in CURVE_KINDS]
+        curves = self._channels_marginal_from_curve()
         if curves and with_interval:
             lines.append(f"marginal CAC of {', '.join(curves)}: read off the expected response curve along "
                          "each run's reach, not counted from simulated customers, so simulation noise "
@@ -234,6 +228,14 @@ class Result:
             rows += [(f"{name}: {label}", key) for label, key in getattr(cls, "SUMMARY", ())
                      if key in self.metrics]
         return rows
+
+    def _channels_marginal_from_curve(self) -> list[str]:
+        """Channels in the summary whose marginal CAC comes from their expected response curve."""
+        from .channels import KINDS
+
+        channels = self.config.get("channels") or {}
+        return [name for name in self._sources() if "marginal_cac." + name in self.metrics
+                and getattr(KINDS.get((channels.get(name) or {}).get("kind")), "marginal_from_curve", False)]
 
     def _sources(self) -> list[str]:
         """Acquisition sources that brought customers (channels first), for the summary."""

@@ -9,7 +9,7 @@ from omegaconf import OmegaConf
 
 import sim
 from conftest import compose
-from sim.config import SimConfig, conf_dir, register_configs, scenario_names
+from sim.config import SimConfig, _hydra_compose, conf_dir, register_configs, scenario_names
 from sim.params import validate
 
 
@@ -208,8 +208,6 @@ ASSIGNMENTS = [
 def test_assigned_overrides_compose_what_hydra_composes(scenario, overrides):
     # sim.compose assigns plain value overrides to a copy of the scenario's composition; Hydra
     # composing them again must give the same config, node types and struct flags included
-    from sim.config import _hydra_compose
-
     quick, hydra = sim.compose(scenario, overrides), _hydra_compose(scenario, list(overrides))
     assert OmegaConf.to_yaml(quick) == OmegaConf.to_yaml(hydra)
     assert validate(quick).config == validate(hydra).config
@@ -223,11 +221,8 @@ def test_assigned_overrides_compose_what_hydra_composes(scenario, overrides):
 @pytest.mark.parametrize("bad", [["replications=many"], ["replicationz=2"], ["horizon.acquisition_days=-1"],
                                  ["channels.feed_ads.daily_budgett=5"]])
 def test_a_bad_assignment_is_the_same_error_as_composed_by_hydra(bad):
-    from sim.config import _hydra_compose
-    from sim.validation import ConfigError
-
-    with pytest.raises(ConfigError) as quick:
+    with pytest.raises(sim.ConfigError) as quick:
         validate(sim.compose("default", bad))
-    with pytest.raises(ConfigError) as hydra:
+    with pytest.raises(sim.ConfigError) as hydra:
         validate(_hydra_compose("default", bad))
     assert str(quick.value) == str(hydra.value)

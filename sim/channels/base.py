@@ -95,6 +95,9 @@ class Channel(Kinded):
     """Trait multipliers of the kind, before the ones given in config."""
     linear_cost: ClassVar[bool] = False
     """Whether cost grows in step with customers (per-customer or per-event pricing)."""
+    marginal_from_curve: ClassVar[bool] = False
+    """Whether :meth:`marginal_cac` is read off the expected response curve rather than counted
+    from the run's customers (so simulation noise hardly moves it)."""
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:

@@ -189,6 +189,8 @@ class PaidChannel(Channel, kind="paid"):
             rows["cac"].append(spend / expected if expected else float("nan"))
         return {k: np.array(v, dtype=float) for k, v in rows.items()}
 
+    marginal_from_curve: ClassVar[bool] = True
+
     def marginal_cac(self, state: State) -> float:
         """d spend / d customers at this run's budget, from the response curve (1 % step)."""
         table = self.response_table(state, scales=(0.995, 1.005))
